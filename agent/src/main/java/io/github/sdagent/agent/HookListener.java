@@ -1,0 +1,22 @@
+package io.github.sdagent.agent;
+
+/**
+ * What the hook engine reports. The engine never prints: agent-runtime turns these calls into READY=1,
+ * STATUS= and stderr lines. Implementations must be cheap and must not throw; they may be called from any
+ * thread, including the application's own start-up thread inside the hooked method's return path.
+ */
+public interface HookListener {
+
+    /** The outermost call of the hooked method returned normally, or the Future/CompletionStage it returned completed successfully. */
+    void hookReturned(HookSpec spec);
+
+    /** The outermost call threw {@code failure} (which propagates to the application unchanged), or its Future failed. */
+    void hookFailed(HookSpec spec, Throwable failure);
+
+    /**
+     * One line describing a problem the operator can fix: a class never loaded within the grace period, no method
+     * matching the spec (with a "did you mean" suggestion), ambiguous overloads (with their exact spellings), or a
+     * Byte Buddy transformation error. Each distinct message is reported once.
+     */
+    void problem(String oneLineMessage);
+}
