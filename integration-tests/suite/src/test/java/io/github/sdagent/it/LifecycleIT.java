@@ -1,0 +1,119 @@
+package io.github.sdagent.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.time.Duration;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+/** Stopping, failing and restarting, with Jetty 12 as the unmodified app, on JDK 17 and 25. */
+class LifecycleIT {
+    private static final String JETTY_READY = "ready=" + App.JETTY.readyHook;
+
+    /**
+     * A SIGTERM that systemd did not send (no stop job): only the agent's STOPPING=1 can move the
+     * unit to deactivating while the app's slow shutdown hook still runs; then a clean exit, 143
+     * accounted as success by SuccessExitStatus=143.
+     */
+    @ParameterizedTest
+    @EnumSource(Jdk.class)
+    void sigtermSendsStoppingBeforeTheAppsShutdownHooksFinish(Jdk jdk) throws Exception {
+        int port = Net.freePort();
+        try (Unit unit = new Unit("stopping-" + jdk.id())) {
+            unit.env("PORT", Integer.toString(port)).env("SAMPLE_STOP_DELAY_MS", "4000");
+            unit.startApp(jdk, App.JETTY, JETTY_READY, jdk.strictFlags());
+            unit.await("active", Duration.ofSeconds(90), s -> s.is("active") || s.is("failed"));
+            Net.get(port);
+
+            Systemd.systemctl("kill", "--signal=SIGTERM", unit.name).check();
+            Unit.State stopping = unit.await("deactivating", Duration.ofSeconds(3), s -> !s.is("active"));
+            assertEquals("deactivating", stopping.active(), unit::diagnostics);
+            assertFalse(stopping.statusText().startsWith("Ready"),
+                    () -> "StatusText still the ready message while stopping\n" + unit.diagnostics());
+
+            unit.await("stopped", Duration.ofSeconds(20), s -> !unit.exitRecord().isEmpty());
+            assertEquals("success exited 143", unit.exitRecord(), unit::diagnostics);
+        }
+    }
+
+    /** Why operators need SuccessExitStatus=143: without it a JVM's normal stop counts as a failure. */
+    @ParameterizedTest
+    @EnumSource(Jdk.class)
+    void withoutSuccessExitStatus143AStopIsAFailure(Jdk jdk) throws Exception {
+        int port = Net.freePort();
+        try (Unit unit = new Unit("exit143-" + jdk.id())) {
+            unit.property("SuccessExitStatus", null).env("PORT", Integer.toString(port));
+            unit.startApp(jdk, App.JDK_HTTPSERVER, "ready=" + App.JDK_HTTPSERVER.readyHook, jdk.strictFlags());
+            unit.await("active", Duration.ofSeconds(90), s -> s.is("active") || s.is("failed"));
+            Systemd.systemctl("stop", unit.name);
+            Unit.State stopped = unit.show();
+            assertEquals("exit-code exited 143", unit.exitRecord(), unit::diagnostics);
+            assertEquals("failed", stopped.active(), unit::diagnostics);
+            assertEquals("143", stopped.get("ExecMainStatus"), unit::diagnostics);
+        }
+    }
+
+    /** Jetty's Server#start throws (its port is taken): no READY, the failure in StatusText, the unit fails. */
+    @ParameterizedTest
+    @EnumSource(Jdk.class)
+    void hookThatThrowsFailsTheUnitWithTheReason(Jdk jdk) throws Exception {
+        try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress());
+                Unit unit = new Unit("throws-" + jdk.id())) {
+            unit.env("PORT", Integer.toString(taken.getLocalPort()));
+            unit.startApp(jdk, App.JETTY, JETTY_READY, jdk.strictFlags());
+            Unit.State failed = unit.await("failed", Duration.ofSeconds(90), s -> s.is("failed") || s.is("active"));
+            assertEquals("failed", failed.active(), unit::diagnostics);
+            assertStartupFailedStatus(unit, failed);
+            assertFalse(unit.sawActiveState("active"), unit::diagnostics);
+        }
+    }
+
+    /** The same failure under Restart=on-failure: systemd counts the restarts, and once the port is free the app comes up. */
+    @ParameterizedTest
+    @EnumSource(Jdk.class)
+    void restartOnFailureCountsRestartsThenRecovers(Jdk jdk) throws Exception {
+        ServerSocket taken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress());
+        int port = taken.getLocalPort();
+        try (taken; Unit unit = new Unit("restart-" + jdk.id())) {
+            unit.property("Restart", "on-failure").property("RestartSec", "1").property("StartLimitIntervalSec", "0");
+            unit.env("PORT", Integer.toString(port));
+            unit.startApp(jdk, App.JETTY, JETTY_READY, jdk.strictFlags());
+            Unit.State restarted = unit.await("2 restarts", Duration.ofSeconds(90), s -> s.restarts() >= 2);
+            assertFalse(unit.sawActiveState("active"), unit::diagnostics);
+            assertTrue(unit.history().stream().anyMatch(h -> h.contains("status=\"Startup failed:")), unit::diagnostics);
+
+            taken.close();
+            Unit.State active = unit.await("active", Duration.ofSeconds(90), s -> s.is("active"));
+            assertTrue(active.restarts() >= restarted.restarts(), unit::diagnostics);
+            assertTrue(Net.get(port).startsWith(App.JETTY.greeting()));
+            Expect.readyStatus(unit, active, App.JETTY.readyHook);
+        }
+    }
+
+    /** A typo in the hook: one line on stderr with the close match, no READY, the app itself runs on. */
+    @ParameterizedTest
+    @EnumSource(Jdk.class)
+    void misspelledHookSaysDidYouMean(Jdk jdk) throws Exception {
+        int port = Net.freePort();
+        try (Unit unit = new Unit("typo-" + jdk.id())) {
+            unit.property("TimeoutStartSec", "infinity").env("PORT", Integer.toString(port));
+            unit.startApp(jdk, App.JETTY, "ready=org.eclipse.jetty.server.Server#strat", jdk.strictFlags());
+            unit.await("did-you-mean on stderr", Duration.ofSeconds(60), s -> unit.stderr().contains("did you mean"));
+            String line = unit.stderr().lines().filter(l -> l.contains("did you mean")).findFirst().orElseThrow();
+            assertTrue(line.contains("strat") && line.contains("start"), () -> "unhelpful: " + line);
+            assertTrue(Net.get(port).startsWith(App.JETTY.greeting()), "the app must run on without the hook");
+            assertEquals("activating", unit.show().active(), unit::diagnostics);
+        }
+    }
+
+    private static void assertStartupFailedStatus(Unit unit, Unit.State state) {
+        String status = state.statusText();
+        assertTrue(status.startsWith("Startup failed:") && status.toLowerCase().contains("bind"),
+                () -> "StatusText \"" + status + "\" does not report the bind failure\n" + unit.diagnostics());
+        assertFalse(status.contains("\n"));
+    }
+}
