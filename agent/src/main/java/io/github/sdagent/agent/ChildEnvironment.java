@@ -1,18 +1,37 @@
 package io.github.sdagent.agent;
 
+import io.github.sdagent.agent.hooks.ProcessBuilderScrubbing;
 import java.lang.instrument.Instrumentation;
 
 /**
  * Keeps systemd's per-service variables away from the processes the application starts: advice on
- * {@code java.lang.ProcessBuilder}'s start methods (which {@code Runtime.exec} uses too) removes NOTIFY_SOCKET,
- * WATCHDOG_USEC, WATCHDOG_PID, LISTEN_PID, LISTEN_FDS and LISTEN_FDNAMES from the child's environment.
+ * {@code java.lang.ProcessBuilder}'s instance {@code start} methods (which {@code Runtime.exec} and, on Java 9+,
+ * {@code ProcessBuilder.startPipeline} go through) removes NOTIFY_SOCKET, WATCHDOG_USEC, WATCHDOG_PID,
+ * LISTEN_PID, LISTEN_FDS and LISTEN_FDNAMES from the child's environment. The advice uses java.base types only,
+ * so it needs no bridge.
  */
 public final class ChildEnvironment {
 
     private ChildEnvironment() {
     }
 
+    /**
+     * Returns at once when ProcessBuilder is not loaded yet (the usual case in premain: Byte Buddy warms up in the
+     * background and a first process start waits for it); retransforms it synchronously when it already is.
+     * Never throws.
+     *
+     * @param problems receives a one-line message if the scrubbing cannot be installed
+     */
+    public static void install(Instrumentation inst, java.util.function.Consumer<String> problems) {
+        try {
+            ProcessBuilderScrubbing.install(inst, problems);
+        } catch (Throwable t) {
+            problems.accept("child environment scrubbing disabled: " + t);
+        }
+    }
+
+    /** As {@link #install(Instrumentation, java.util.function.Consumer)}, problems going to stderr. */
     public static void install(Instrumentation inst) {
-        // Implementation follows in the next commit.
+        install(inst, message -> System.err.println("sd-agent: " + message));
     }
 }

@@ -1,21 +1,29 @@
 package io.github.sdagent.agent;
 
+import io.github.sdagent.agent.hooks.HookEngine;
 import java.lang.instrument.Instrumentation;
 import java.util.List;
 
-/** Installs the ready hooks: see the package documentation of {@code io.github.sdagent.agent.hooks}. */
+/**
+ * Installs the {@code ready=} hooks (see {@link HookEngine} for how they work). The bridge package
+ * ({@code io.github.sdagent.agent.bridge}) must already be on the bootstrap class path.
+ */
 public final class ReadyHooks {
 
     private ReadyHooks() {
     }
 
     /**
-     * Starts watching for the specs' classes. Returns at once (Byte Buddy warms up on a daemon thread); never throws.
+     * Starts watching for the specs' classes and returns at once (Byte Buddy warms up on a daemon thread; a hooked
+     * class that loads before that waits for it). Never throws: failures go to {@link HookListener#problem}.
      *
-     * @param graceMillis after this long, a spec whose class has not been loaded is reported via
-     *                    {@link HookListener#problem}
+     * @param graceMillis after this long, each spec whose class has not been loaded is reported once
      */
     public static void install(Instrumentation inst, List<HookSpec> specs, HookListener listener, long graceMillis) {
-        // Implementation follows in the next commit.
+        try {
+            HookEngine.instance(inst).install(specs, listener, graceMillis);
+        } catch (Throwable t) {
+            listener.problem("ready hooks disabled: " + t);
+        }
     }
 }
