@@ -1,0 +1,119 @@
+package io.github.sdagent.agent;
+
+import io.github.sdagent.core.Daemon;
+
+import java.lang.instrument.Instrumentation;
+import java.time.Duration;
+import java.util.Collections;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.jar.JarFile;
+
+/**
+ * The agent proper, called by the launcher (from the isolated loader) during premain once we know we are under
+ * systemd. Everything here must be quick and must not touch native code, java.util.logging or the platform MBean
+ * server: the first native call (JNA) happens later on the "sd-agent" thread.
+ */
+public final class AgentMain {
+
+    /** Delay before the agent thread's first native work (JNA loading creates a java.util.logging Logger). */
+    static final long FIRST_NATIVE_DELAY_MILLIS = 250;
+
+    private AgentMain() {
+    }
+
+    /**
+     * @param premainNanos {@code System.nanoTime()} when premain began
+     * @param agentJar     the agent jar (for the bootstrap bridge classes)
+     */
+    public static void start(String options, Instrumentation inst, long premainNanos, JarFile agentJar) {
+        Elapsed elapsed = Elapsed.sinceProcessStart(premainNanos);
+        AgentLog log = AgentLog.stderr(System.getenv(), AgentLog.Level.INFO);
+        AgentConfig config;
+        try {
+            config = AgentConfig.load(options, System.getProperties());
+        } catch (IllegalArgumentException e) {
+            log.error(e.getMessage() + ". The agent stays inactive (no hooks, no READY=1, no watchdog pings); "
+                    + "check options with: java -jar sd-agent.jar check OPTIONS");
+            enableNativeAccess(inst, log);
+            ScheduledExecutorService thread = AgentThread.create();
+            Notifier notifier = new Notifier(AgentMain::send, thread, log);
+            thread.schedule(() -> notifier.sendNow("STATUS=sd-agent configuration error: " + OneLine.of(e.getMessage())),
+                    FIRST_NATIVE_DELAY_MILLIS, TimeUnit.MILLISECONDS);
+            return;
+        }
+        log = log.withLevel(config.logLevel());
+        enableNativeAccess(inst, log);
+        ScheduledExecutorService thread = AgentThread.create();
+        Notifier notifier = new Notifier(AgentMain::send, thread, log);
+        log.debug("configuration: " + config);
+        Lifecycle lifecycle = new Lifecycle(config, notifier, elapsed, log, mainPid(config, log));
+        ShutdownNotice.install(lifecycle, log);
+        try {
+            log.debug("bridge classes: " + BootstrapClasses.define(inst, agentJar));
+        } catch (Exception | LinkageError e) {
+            log.error("cannot install the bootstrap bridge (" + OneLine.summary(e)
+                    + "); no hooks: READY=1 will not be sent");
+            return;
+        }
+        ChildEnvironment.install(inst, lifecycle::problem);
+        if (!config.ready().isEmpty()) {
+            ReadyHooks.install(inst, config.ready(), lifecycle, config.hookGrace().toMillis());
+        }
+        AgentLog threadLog = log;
+        thread.schedule(() -> {
+            lifecycle.started();
+            startWatchdog(config, notifier, threadLog);
+        }, FIRST_NATIVE_DELAY_MILLIS, TimeUnit.MILLISECONDS);
+    }
+
+    private static boolean send(String... assignments) throws java.io.IOException {
+        return Daemon.notify(false, assignments);
+    }
+
+    private static void enableNativeAccess(Instrumentation inst, AgentLog log) {
+        try {
+            boolean enabled = NativeAccess.enableForOwnModule(inst);
+            log.debug(enabled ? "native access enabled for the agent's module only"
+                    : "native access: nothing to enable on this JVM (" + NativeAccess.ownModule() + ")");
+        } catch (Throwable e) {
+            log.warn("could not enable native access for the agent's module (" + OneLine.summary(e)
+                    + "); on JDK 24+ the JDK may warn about or deny JNA");
+        }
+    }
+
+    /** MAINPID= goes with STATUS/READY when the JVM is not the process systemd started (a forking wrapper). */
+    private static Long mainPid(AgentConfig config, AgentLog log) {
+        try {
+            switch (config.mainPid()) {
+                case ON: return ProcessInfo.pid();
+                case AUTO:
+                    if (ProcessInfo.startedByWrapper()) {
+                        log.debug("parent process is not systemd: sending MAINPID=" + ProcessInfo.pid()
+                                + " (needs NotifyAccess=all)");
+                        return ProcessInfo.pid();
+                    }
+                    return null;
+                default: return null;
+            }
+        } catch (Exception e) {
+            log.warn("cannot determine this process's pid for MAINPID= (" + OneLine.summary(e) + ")");
+            return null;
+        }
+    }
+
+    private static void startWatchdog(AgentConfig config, Notifier notifier, AgentLog log) {
+        long usec;
+        try {
+            usec = Daemon.watchdogEnabled(false);
+        } catch (RuntimeException e) {
+            log.warn("watchdog disabled: " + OneLine.summary(e));
+            return;
+        }
+        Duration interval = Watchdog.interval(usec, config, log);
+        if (interval != null) {
+            log.debug("watchdog: WATCHDOG=1 every " + Durations.format(interval));
+            new Watchdog(notifier, Collections.<HealthCheck>emptyList(), log).start(notifier.executor(), interval);
+        }
+    }
+}

@@ -1,0 +1,157 @@
+package io.github.sdagent.agent;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.lang.instrument.Instrumentation;
+import java.lang.reflect.Field;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Method;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.ProtectionDomain;
+import java.util.Collections;
+import java.util.Enumeration;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.jar.JarEntry;
+import java.util.jar.JarFile;
+import java.util.jar.JarOutputStream;
+
+/**
+ * Defines the bridge package ({@code io.github.sdagent.agent.bridge}, JDK types only) in the bootstrap class
+ * loader, so advice inlined into classes of any class loader (Spring Boot, Tomcat webapps, the JDK) can call it.
+ *
+ * <p>The classes are defined directly (Unsafe#defineClass with the bootstrap loader; on Java 9+ the agent's module
+ * is first given access to jdk.internal.misc through its Instrumentation). The usual way, appending a jar with
+ * Instrumentation#appendToBootstrapClassLoaderSearch, makes HotSpot print "Sharing is only supported for boot loader
+ * classes because bootstrap classpath has been appended" into every application's output and turns off CDS for
+ * application classes; it remains only as the fallback.
+ */
+final class BootstrapClasses {
+
+    static final String BRIDGE_PATH = "io/github/sdagent/agent/bridge/";
+    static final String CLASSDATA = ".classdata";
+
+    private BootstrapClasses() {
+    }
+
+    /** @return how the bridge got there, for the debug log */
+    static String define(Instrumentation inst, JarFile agentJar) throws Exception {
+        Map<String, byte[]> classes = bridgeClasses(agentJar);
+        if (classes.isEmpty() || alreadyDefined(classes)) {
+            return "already present";
+        }
+        try {
+            defineWithUnsafe(inst, classes);
+            return "defined in the bootstrap loader";
+        } catch (Exception | LinkageError e) {
+            appendJar(inst, classes);
+            return "appended to the bootstrap class path (direct definition failed: " + OneLine.summary(e) + ")";
+        }
+    }
+
+    static Map<String, byte[]> bridgeClasses(JarFile jar) throws IOException {
+        Map<String, byte[]> classes = new LinkedHashMap<>();
+        for (Enumeration<JarEntry> entries = jar.entries(); entries.hasMoreElements(); ) {
+            JarEntry entry = entries.nextElement();
+            String name = entry.getName();
+            if (name.startsWith(BRIDGE_PATH) && name.endsWith(CLASSDATA) && name.indexOf('/', BRIDGE_PATH.length()) < 0) {
+                String className = name.substring(0, name.length() - CLASSDATA.length()).replace('/', '.');
+                try (InputStream in = jar.getInputStream(entry)) {
+                    classes.put(className, readAll(in));
+                }
+            }
+        }
+        return classes;
+    }
+
+    private static boolean alreadyDefined(Map<String, byte[]> classes) {
+        try {
+            Class.forName(classes.keySet().iterator().next(), false, null);
+            return true;
+        } catch (ClassNotFoundException absent) {
+            return false;
+        }
+    }
+
+    private static void defineWithUnsafe(Instrumentation inst, Map<String, byte[]> classes) throws Exception {
+        Object unsafe;
+        Method defineClass;
+        try {
+            Class<?> internal = Class.forName("jdk.internal.misc.Unsafe");
+            exportToOwnModule(inst, internal);
+            unsafe = internal.getMethod("getUnsafe").invoke(null);
+            defineClass = internal.getMethod("defineClass",
+                    String.class, byte[].class, int.class, int.class, ClassLoader.class, ProtectionDomain.class);
+        } catch (ClassNotFoundException java8) {
+            Class<?> legacy = Class.forName("sun.misc.Unsafe");
+            Field field = legacy.getDeclaredField("theUnsafe");
+            field.setAccessible(true);
+            unsafe = field.get(null);
+            defineClass = legacy.getMethod("defineClass",
+                    String.class, byte[].class, int.class, int.class, ClassLoader.class, ProtectionDomain.class);
+        }
+        // A class whose supertype is another bridge class needs that one first: retry until no progress.
+        Map<String, byte[]> pending = new LinkedHashMap<>(classes);
+        while (!pending.isEmpty()) {
+            int before = pending.size();
+            Throwable last = null;
+            for (Iterator<Map.Entry<String, byte[]>> it = pending.entrySet().iterator(); it.hasNext(); ) {
+                Map.Entry<String, byte[]> next = it.next();
+                try {
+                    defineClass.invoke(unsafe, next.getKey(), next.getValue(), 0, next.getValue().length, null, null);
+                    it.remove();
+                } catch (InvocationTargetException e) {
+                    last = e.getCause();
+                }
+            }
+            if (pending.size() == before) {
+                throw new IllegalStateException("cannot define " + pending.keySet() + ": " + last, last);
+            }
+        }
+    }
+
+    /** Java 9+: export jdk.internal.misc to this module only (the application's modules are not widened). */
+    private static void exportToOwnModule(Instrumentation inst, Class<?> unsafeType) throws Exception {
+        Class<?> moduleType = Class.forName("java.lang.Module");
+        Method getModule = Class.class.getMethod("getModule");
+        Object own = getModule.invoke(BootstrapClasses.class);
+        Object javaBase = getModule.invoke(unsafeType);
+        Map<String, ?> exports = Collections.singletonMap("jdk.internal.misc", Collections.singleton(own));
+        Instrumentation.class.getMethod("redefineModule", moduleType, java.util.Set.class, Map.class, Map.class,
+                java.util.Set.class, Map.class)
+                .invoke(inst, javaBase, Collections.emptySet(), exports, Collections.emptyMap(),
+                        Collections.emptySet(), Collections.emptyMap());
+    }
+
+    /** Fallback: a private temp jar, deleted at once (the JVM opens it when it is appended). */
+    private static void appendJar(Instrumentation inst, Map<String, byte[]> classes) throws IOException {
+        Path temp = Files.createTempFile("sd-agent-bridge", ".jar"); // owner-only permissions
+        try {
+            try (OutputStream file = Files.newOutputStream(temp); JarOutputStream out = new JarOutputStream(file)) {
+                for (Map.Entry<String, byte[]> entry : classes.entrySet()) {
+                    out.putNextEntry(new JarEntry(entry.getKey().replace('.', '/') + ".class"));
+                    out.write(entry.getValue());
+                    out.closeEntry();
+                }
+            }
+            try (JarFile bridge = new JarFile(temp.toFile())) {
+                inst.appendToBootstrapClassLoaderSearch(bridge);
+            }
+        } finally {
+            Files.deleteIfExists(temp);
+        }
+    }
+
+    private static byte[] readAll(InputStream in) throws IOException {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        byte[] buffer = new byte[8192];
+        for (int n; (n = in.read(buffer)) > 0; ) {
+            out.write(buffer, 0, n);
+        }
+        return out.toByteArray();
+    }
+}

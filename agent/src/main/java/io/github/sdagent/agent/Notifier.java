@@ -1,0 +1,73 @@
+package io.github.sdagent.agent;
+
+import java.io.IOException;
+import java.util.concurrent.Future;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Sends notifications on the agent's own thread, so an application thread (a hook firing inside Server#start) never
+ * waits for a socket or for JNA to load, and messages keep their order. A failure is reported once per distinct
+ * reason, not on every watchdog ping.
+ */
+final class Notifier {
+
+    /** The wire: {@code Daemon.notify(false, assignments)} in production, a recorder in tests. */
+    @FunctionalInterface
+    interface Sender {
+        boolean send(String... assignments) throws IOException;
+    }
+
+    private final Sender sender;
+    private final ScheduledExecutorService executor;
+    private final AgentLog log;
+    private volatile String lastFailure;
+
+    Notifier(Sender sender, ScheduledExecutorService executor, AgentLog log) {
+        this.sender = sender;
+        this.executor = executor;
+        this.log = log;
+    }
+
+    ScheduledExecutorService executor() {
+        return executor;
+    }
+
+    /** Queues the message for the agent thread and returns at once. */
+    void post(String... assignments) {
+        try {
+            executor.execute(() -> sendNow(assignments));
+        } catch (RejectedExecutionException shutDown) {
+            sendNow(assignments);
+        }
+    }
+
+    /** Queues the message behind anything already queued and waits for it, at most {@code timeoutMillis}. */
+    void postAndWait(long timeoutMillis, String... assignments) {
+        try {
+            Future<?> sent = executor.submit(() -> sendNow(assignments));
+            sent.get(timeoutMillis, TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (Exception stuckOrShutDown) {
+            sendNow(assignments);
+        }
+    }
+
+    /** Sends on the calling thread; true when systemd was told. Never throws. */
+    boolean sendNow(String... assignments) {
+        try {
+            boolean sent = sender.send(assignments);
+            lastFailure = null;
+            return sent;
+        } catch (IOException | RuntimeException | LinkageError e) {
+            String failure = OneLine.summary(e);
+            if (!failure.equals(lastFailure)) {
+                lastFailure = failure;
+                log.warn("could not send " + assignments[0] + " to systemd: " + failure);
+            }
+            return false;
+        }
+    }
+}

@@ -1,0 +1,49 @@
+package io.github.sdagent.agent.launcher;
+
+import java.io.File;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.ByteArrayOutputStream;
+import java.net.URISyntaxException;
+import java.net.URL;
+import java.util.jar.JarFile;
+import java.util.zip.ZipEntry;
+
+/** The agent jar this launcher was loaded from, and how entries are read from it. */
+final class AgentJar {
+
+    /** Internals are stored under this suffix so that no ordinary class loader can load them. */
+    static final String CLASSDATA = ".classdata";
+
+    private AgentJar() {
+    }
+
+    static URL url() {
+        return AgentJar.class.getProtectionDomain().getCodeSource().getLocation();
+    }
+
+    static JarFile open() throws IOException {
+        try {
+            return new JarFile(new File(url().toURI()), false);
+        } catch (URISyntaxException e) {
+            throw new IOException("cannot locate the agent jar from " + url(), e);
+        }
+    }
+
+    static byte[] read(JarFile jar, ZipEntry entry) throws IOException {
+        try (InputStream in = jar.getInputStream(entry)) {
+            ByteArrayOutputStream out = new ByteArrayOutputStream(Math.max(64, (int) entry.getSize()));
+            byte[] buffer = new byte[8192];
+            for (int n; (n = in.read(buffer)) > 0; ) {
+                out.write(buffer, 0, n);
+            }
+            return out.toByteArray();
+        }
+    }
+
+    /** {@code a/b/C.classdata} -> {@code a.b}; null for entries outside a package. */
+    static String packageOf(String entryName) {
+        int slash = entryName.lastIndexOf('/');
+        return slash < 0 ? null : entryName.substring(0, slash).replace('/', '.');
+    }
+}

@@ -1,0 +1,46 @@
+package io.github.sdagent.agent.launcher;
+
+import java.lang.instrument.Instrumentation;
+import java.util.jar.JarFile;
+
+/**
+ * The {@code Premain-Class}/{@code Agent-Class}: the only agent code the application's class loader can see.
+ * It decides whether we are under systemd, and if so loads the agent's internals through an
+ * {@link IsolatedClassLoader} (a named module of its own on Java 9+) and hands over to the internal
+ * {@code io.github.sdagent.agent.AgentMain}. It never throws and writes only to stderr: an agent must not be the
+ * reason an application fails to start.
+ */
+public final class AgentLauncher {
+
+    static final String AGENT_MAIN = "io.github.sdagent.agent.AgentMain";
+
+    private AgentLauncher() {
+    }
+
+    public static void premain(String options, Instrumentation inst) {
+        launch(options, inst);
+    }
+
+    public static void agentmain(String options, Instrumentation inst) {
+        launch(options, inst);
+    }
+
+    private static void launch(String options, Instrumentation inst) {
+        long startNanos = System.nanoTime();
+        try {
+            if (!SystemdEnvironment.fromProcess().isUnderSystemd()) {
+                return; // not under systemd: load nothing, cost nothing
+            }
+            JarFile jar = AgentJar.open();
+            ClassLoader internals = ModuleLayers.loadInternals(jar, AgentJar.url());
+            Class<?> main = Class.forName(AGENT_MAIN, true, internals);
+            main.getMethod("start", String.class, Instrumentation.class, long.class, JarFile.class)
+                    .invoke(null, options, inst, startNanos, jar);
+        } catch (Throwable failure) {
+            Throwable cause = failure instanceof java.lang.reflect.InvocationTargetException
+                    ? failure.getCause() : failure;
+            System.err.println("sd-agent: internal error, the agent is inactive and the application runs without it: "
+                    + cause);
+        }
+    }
+}

@@ -1,0 +1,119 @@
+package io.github.sdagent.agent.launcher;
+
+import java.io.IOException;
+import java.net.MalformedURLException;
+import java.net.URL;
+import java.security.CodeSource;
+import java.security.ProtectionDomain;
+import java.security.cert.Certificate;
+import java.util.Collections;
+import java.util.Enumeration;
+import java.util.jar.JarEntry;
+import java.util.jar.JarFile;
+
+/**
+ * Loads the agent's internals (agent code, core, JNA, Byte Buddy) from the {@code .classdata} entries of the agent
+ * jar. Its parent is the platform (Java 8: extension) loader, so the application's classes, and the application's
+ * own JNA or Byte Buddy, are invisible to the agent and vice versa. The bootstrap bridge is found through the parent.
+ */
+final class IsolatedClassLoader extends ClassLoader {
+
+    static {
+        registerAsParallelCapable();
+    }
+
+    /** The bridge lives in the bootstrap loader (see AgentMain); a second copy here would be a silent split. */
+    static final String BRIDGE_PATH = "io/github/sdagent/agent/bridge/";
+
+    private final JarFile jar;
+    private final String jarUrl;
+    private final ProtectionDomain domain;
+
+    IsolatedClassLoader(JarFile jar, URL jarUrl) {
+        super(platformLoader());
+        this.jar = jar;
+        this.jarUrl = jarUrl.toExternalForm();
+        this.domain = new ProtectionDomain(new CodeSource(jarUrl, (Certificate[]) null), null, this, null);
+    }
+
+    /** Java 9+: the platform loader; Java 8: the extension loader. Both are the system loader's parent. */
+    private static ClassLoader platformLoader() {
+        return ClassLoader.getSystemClassLoader().getParent();
+    }
+
+    @Override
+    protected Class<?> findClass(String name) throws ClassNotFoundException {
+        String path = name.replace('.', '/');
+        JarEntry entry = path.startsWith(BRIDGE_PATH) ? null : jar.getJarEntry(path + AgentJar.CLASSDATA);
+        if (entry == null) {
+            throw new ClassNotFoundException(name);
+        }
+        byte[] bytes;
+        try {
+            bytes = AgentJar.read(jar, entry);
+        } catch (IOException e) {
+            throw new ClassNotFoundException(name + " (reading " + entry.getName() + " from the agent jar failed)", e);
+        }
+        definePackageOf(name);
+        return defineClass(name, bytes, 0, bytes.length, domain);
+    }
+
+    @SuppressWarnings("deprecation") // getPackage: the Java 8 API; getDefinedPackage does not exist there
+    private void definePackageOf(String className) {
+        int dot = className.lastIndexOf('.');
+        if (dot < 0) {
+            return;
+        }
+        String name = className.substring(0, dot);
+        if (getPackage(name) == null) {
+            try {
+                definePackage(name, null, null, null, null, null, null, null);
+            } catch (IllegalArgumentException alreadyDefinedConcurrently) {
+                // another thread won the race: fine
+            }
+        }
+    }
+
+    /**
+     * Resources come from the agent jar. A request for {@code X.class} is answered with {@code X.classdata}: Byte
+     * Buddy reads advice classes' bytes that way.
+     */
+    @Override
+    protected URL findResource(String name) {
+        String entryName = name.startsWith("/") ? name.substring(1) : name;
+        if (entryName.endsWith(".class")) {
+            String data = entryName.substring(0, entryName.length() - ".class".length()) + AgentJar.CLASSDATA;
+            if (jar.getJarEntry(data) != null) {
+                return entryUrl(data);
+            }
+        }
+        return jar.getJarEntry(entryName) == null ? null : entryUrl(entryName);
+    }
+
+    /**
+     * Java 9+ asks this for resources of classes in a named module (e.g. JNA's natives via Class#getResource);
+     * the default answers null for a named module. Deliberately no @Override: the method does not exist in Java 8.
+     */
+    protected URL findResource(String moduleName, String name) {
+        return findResource(name);
+    }
+
+    @Override
+    protected Enumeration<URL> findResources(String name) {
+        URL url = findResource(name);
+        return url == null ? Collections.<URL>emptyEnumeration() : Collections.enumeration(Collections.singleton(url));
+    }
+
+    private URL entryUrl(String entryName) {
+        try {
+            return new URL("jar:" + jarUrl + "!/" + entryName);
+        } catch (MalformedURLException e) {
+            return null;
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "sd-agent isolated class loader (" + jarUrl + ")";
+    }
+}

@@ -1,0 +1,112 @@
+package io.github.sdagent.agent.launcher;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.lang.reflect.Method;
+import java.net.URL;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Collections;
+import java.util.Enumeration;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.function.Function;
+import java.util.jar.Attributes;
+import java.util.jar.JarEntry;
+import java.util.jar.JarFile;
+import java.util.jar.JarOutputStream;
+import java.util.jar.Manifest;
+
+/**
+ * Makes the agent's internals a named automatic module in a module layer of their own (Java 9+), so that native
+ * access can later be granted to exactly that module. Written against the Java 8 API, hence reflection throughout.
+ *
+ * <p>The JDK derives an automatic module's packages from {@code .class} entries only, and the agent jar stores its
+ * internals as {@code .classdata}. So the module is derived from a tiny index jar written to a temp file: the
+ * agent jar's manifest name plus one empty {@code package-info.class} entry per internal package. Its contents are
+ * never loaded (our own loader defines the classes); it is deleted as soon as the layer exists.
+ */
+final class ModuleLayers {
+
+    static final String MODULE_NAME_ATTRIBUTE = "Automatic-Module-Name";
+
+    private ModuleLayers() {
+    }
+
+    /** Returns the loader of the internals; on Java 9+ its classes belong to the named module. */
+    static ClassLoader loadInternals(JarFile jar, URL jarUrl) throws Exception {
+        IsolatedClassLoader loader = new IsolatedClassLoader(jar, jarUrl);
+        if (!hasModules()) {
+            return loader;
+        }
+        String moduleName = jar.getManifest().getMainAttributes().getValue(MODULE_NAME_ATTRIBUTE);
+        if (moduleName == null) {
+            throw new IOException("the agent jar's manifest has no " + MODULE_NAME_ATTRIBUTE);
+        }
+        Path index = writeIndex(moduleName, internalPackages(jar));
+        try {
+            defineLayer(index, moduleName, loader);
+        } finally {
+            Files.deleteIfExists(index);
+        }
+        return loader;
+    }
+
+    static boolean hasModules() {
+        try {
+            Class.forName("java.lang.ModuleLayer");
+            return true;
+        } catch (ClassNotFoundException java8) {
+            return false;
+        }
+    }
+
+    /** Packages with .classdata entries, minus the launcher (application-visible) and the bridge (bootstrap). */
+    static Set<String> internalPackages(JarFile jar) {
+        Set<String> packages = new TreeSet<>();
+        for (Enumeration<JarEntry> entries = jar.entries(); entries.hasMoreElements(); ) {
+            String name = entries.nextElement().getName();
+            if (name.endsWith(AgentJar.CLASSDATA) && !name.startsWith(IsolatedClassLoader.BRIDGE_PATH)) {
+                String pkg = AgentJar.packageOf(name);
+                if (pkg != null) {
+                    packages.add(pkg);
+                }
+            }
+        }
+        return packages;
+    }
+
+    private static Path writeIndex(String moduleName, Set<String> packages) throws IOException {
+        Manifest manifest = new Manifest();
+        manifest.getMainAttributes().put(Attributes.Name.MANIFEST_VERSION, "1.0");
+        manifest.getMainAttributes().putValue(MODULE_NAME_ATTRIBUTE, moduleName);
+        Path index = Files.createTempFile("sd-agent-module", ".jar");
+        try (OutputStream file = Files.newOutputStream(index); JarOutputStream out = new JarOutputStream(file, manifest)) {
+            for (String pkg : packages) {
+                out.putNextEntry(new JarEntry(pkg.replace('.', '/') + "/package-info.class"));
+                out.closeEntry();
+            }
+        }
+        return index;
+    }
+
+    /**
+     * {@code ModuleLayer.defineModules(ModuleLayer.boot().configuration().resolve(ModuleFinder.of(index),
+     * ModuleFinder.of(), Set.of(name)), List.of(ModuleLayer.boot()), n -> loader)}.
+     */
+    private static void defineLayer(Path index, String moduleName, ClassLoader loader) throws Exception {
+        Class<?> finderType = Class.forName("java.lang.module.ModuleFinder");
+        Class<?> configurationType = Class.forName("java.lang.module.Configuration");
+        Class<?> layerType = Class.forName("java.lang.ModuleLayer");
+        Object finder = finderType.getMethod("of", Path[].class).invoke(null, (Object) new Path[] {index});
+        Object none = finderType.getMethod("of", Path[].class).invoke(null, (Object) new Path[0]);
+        Object bootLayer = layerType.getMethod("boot").invoke(null);
+        Object bootConfiguration = layerType.getMethod("configuration").invoke(bootLayer);
+        Object configuration = configurationType.getMethod("resolve", finderType, finderType, java.util.Collection.class)
+                .invoke(bootConfiguration, finder, none, Collections.singleton(moduleName));
+        Function<String, ClassLoader> loaders = name -> loader;
+        Method defineModules = layerType.getMethod("defineModules", configurationType, List.class, Function.class);
+        defineModules.invoke(null, configuration, Collections.singletonList(bootLayer), loaders);
+    }
+}
