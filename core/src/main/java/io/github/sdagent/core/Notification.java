@@ -1,0 +1,353 @@
+package io.github.sdagent.core;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.Locale;
+
+/**
+ * An immutable sd_notify message built from typed parts; every method returns a new instance with one more
+ * {@code KEY=VALUE} line, in call order. It renders exactly the bytes the string form renders:
+ * {@code Notification.ready().status("Serving")} and {@code Daemon.notify(false, "READY=1", "STATUS=Serving")}
+ * send the same datagram, {@code READY=1\nSTATUS=Serving}.
+ *
+ * <pre>{@code
+ * Notification.ready().status("Serving on :8080").mainPid(pid).send(false);
+ * Notification.stopping().status("Draining connections").send(false);
+ * Notification.of(Flag.FDSTORE).fdName("http").sendWithFds(false, fd);
+ * }</pre>
+ *
+ * <p><b>Line breaks and NUL (no key injection).</b> systemd splits a notification into lines at {@code \n}
+ * and {@code \r} and drops a whole message that contains NUL. So a value can never contain them: STATUS
+ * text is sanitised (each CR, LF and NUL becomes a space, so an exception message still shows in full on
+ * one line), and every other value containing one is refused with an {@link IllegalArgumentException}.
+ * Messages longer than {@link #MAX_BYTES} UTF-8 bytes are refused, not truncated.
+ */
+public final class Notification {
+    /** systemd reads at most this many bytes of one notification datagram. */
+    public static final int MAX_BYTES = 4096;
+
+    /** The assignments whose value is fixed. */
+    public enum Flag {
+        /** {@code READY=1}: start-up (or reload) finished. */
+        READY("READY=1"),
+        /** {@code RELOADING=1}: reloading configuration; send with MONOTONIC_USEC (see {@link #reloading()}). */
+        RELOADING("RELOADING=1"),
+        /** {@code STOPPING=1}: shutting down. */
+        STOPPING("STOPPING=1"),
+        /** {@code WATCHDOG=1}: keep-alive ping. */
+        WATCHDOG("WATCHDOG=1"),
+        /** {@code WATCHDOG=trigger}: ask systemd to act as if the watchdog timed out. */
+        WATCHDOG_TRIGGER("WATCHDOG=trigger"),
+        /** {@code FDSTORE=1}: store the file descriptors sent with this message. */
+        FDSTORE("FDSTORE=1"),
+        /** {@code FDSTOREREMOVE=1}: remove stored file descriptors named by FDNAME. */
+        FDSTOREREMOVE("FDSTOREREMOVE=1"),
+        /** {@code FDPOLL=0}: do not poll stored file descriptors for errors. */
+        FDPOLL_DISABLED("FDPOLL=0"),
+        /** {@code BARRIER=1}: needs a pipe write end; use {@link Daemon#notifyBarrier}. */
+        BARRIER("BARRIER=1"),
+        /** {@code RESTART_RESET=1}: reset the restart counter. */
+        RESTART_RESET("RESTART_RESET=1");
+
+        private final String assignment;
+
+        Flag(String assignment) {
+            this.assignment = assignment;
+        }
+
+        /** The exact line this flag renders, e.g. {@code READY=1}. */
+        public String assignment() {
+            return assignment;
+        }
+    }
+
+    /** Values of {@code NOTIFYACCESS=}. */
+    public enum Access {
+        NONE, MAIN, EXEC, ALL;
+
+        String value() {
+            return name().toLowerCase(Locale.ROOT);
+        }
+    }
+
+    private final String text;
+
+    private Notification(String text) {
+        this.text = text;
+    }
+
+    /** A message with no lines yet; add some before sending. */
+    public static Notification empty() {
+        return new Notification("");
+    }
+
+    /** A message made of these flags, in order. */
+    public static Notification of(Flag... flags) {
+        Notification n = empty();
+        for (Flag flag : flags) {
+            n = n.with(flag);
+        }
+        return n;
+    }
+
+    /** {@code READY=1}. */
+    public static Notification ready() {
+        return of(Flag.READY);
+    }
+
+    /** {@code STOPPING=1}. */
+    public static Notification stopping() {
+        return of(Flag.STOPPING);
+    }
+
+    /** {@code WATCHDOG=1}. */
+    public static Notification watchdog() {
+        return of(Flag.WATCHDOG);
+    }
+
+    /**
+     * {@code RELOADING=1} plus {@code MONOTONIC_USEC=} now, as {@code Type=notify-reload} requires. The clock
+     * is {@link System#nanoTime()}, which on Linux reads CLOCK_MONOTONIC (checked by a test against
+     * clock_gettime).
+     */
+    public static Notification reloading() {
+        return of(Flag.RELOADING).monotonicUsec(System.nanoTime() / 1000);
+    }
+
+    /** Adds a flag line. */
+    public Notification with(Flag flag) {
+        return append(flag.assignment());
+    }
+
+    /** {@code STATUS=text}; CR, LF and NUL in the text become spaces. */
+    public Notification status(String text) {
+        return append(line("STATUS", text));
+    }
+
+    /** {@code MAINPID=pid}. */
+    public Notification mainPid(long pid) {
+        return append(line("MAINPID", positive("MAINPID", pid)));
+    }
+
+    /** {@code ERRNO=errno}: the service failed with this errno. */
+    public Notification errno(int errno) {
+        return append(line("ERRNO", atLeastZero("ERRNO", errno)));
+    }
+
+    /** {@code BUSERROR=name}: the service failed with this D-Bus error name. */
+    public Notification busError(String name) {
+        return append(line("BUSERROR", name));
+    }
+
+    /** {@code VARLINKERROR=name}: the service failed with this Varlink error name. */
+    public Notification varlinkError(String name) {
+        return append(line("VARLINKERROR", name));
+    }
+
+    /** {@code EXIT_STATUS=status}. */
+    public Notification exitStatus(int status) {
+        return append(line("EXIT_STATUS", atLeastZero("EXIT_STATUS", status)));
+    }
+
+    /** {@code NOTIFYACCESS=none|main|exec|all}. */
+    public Notification notifyAccess(Access access) {
+        return append(line("NOTIFYACCESS", access.value()));
+    }
+
+    /** {@code MONOTONIC_USEC=usec} (CLOCK_MONOTONIC microseconds). */
+    public Notification monotonicUsec(long usec) {
+        return append(line("MONOTONIC_USEC", atLeastZero("MONOTONIC_USEC", usec)));
+    }
+
+    /** {@code WATCHDOG_USEC=usec}: change the watchdog timeout. */
+    public Notification watchdogUsec(long usec) {
+        return append(line("WATCHDOG_USEC", positive("WATCHDOG_USEC", usec)));
+    }
+
+    /** {@code EXTEND_TIMEOUT_USEC=usec}: extend the current start/stop/reload timeout. */
+    public Notification extendTimeoutUsec(long usec) {
+        return append(line("EXTEND_TIMEOUT_USEC", positive("EXTEND_TIMEOUT_USEC", usec)));
+    }
+
+    /**
+     * {@code FDNAME=name} for FDSTORE/FDSTOREREMOVE: 1 to 255 printable ASCII characters without ':' (the
+     * rule systemd applies; other names are refused here rather than ignored there).
+     */
+    public Notification fdName(String name) {
+        boolean valid = name.length() >= 1 && name.length() <= 255;
+        for (int i = 0; valid && i < name.length(); i++) {
+            char c = name.charAt(i);
+            valid = c >= ' ' && c < 127 && c != ':';
+        }
+        if (!valid) {
+            throw new IllegalArgumentException("FDNAME \"" + quote(name) + "\" is invalid: allowed are 1 to 255 "
+                    + "printable ASCII characters other than ':'");
+        }
+        return append(line("FDNAME", name));
+    }
+
+    /** A custom {@code X_...=value} line (keys systemd itself ignores but logs and tools can read). */
+    public Notification custom(String key, String value) {
+        if (!key.startsWith("X_")) {
+            throw new IllegalArgumentException("custom notify key \"" + quote(key) + "\" must start with X_");
+        }
+        return append(line(key, value));
+    }
+
+    /** The message text: the lines joined by {@code \n}, no trailing newline. */
+    @Override
+    public String toString() {
+        return text;
+    }
+
+    /** The exact datagram payload (UTF-8). */
+    public byte[] toBytes() {
+        return encode(text);
+    }
+
+    /** Sends this message: {@code Daemon.notify(unsetEnvironment, toString())}. */
+    public boolean send(boolean unsetEnvironment) throws IOException {
+        return Daemon.notify(unsetEnvironment, text);
+    }
+
+    /** Sends this message with file descriptors attached (SCM_RIGHTS), e.g. FDSTORE. */
+    public boolean sendWithFds(boolean unsetEnvironment, int... fds) throws IOException {
+        return Daemon.notifyWithFds(unsetEnvironment, fds, text);
+    }
+
+    @Override
+    public boolean equals(Object other) {
+        return other instanceof Notification && ((Notification) other).text.equals(text);
+    }
+
+    @Override
+    public int hashCode() {
+        return text.hashCode();
+    }
+
+    private Notification append(String line) {
+        return new Notification(text.isEmpty() ? line : text + "\n" + line);
+    }
+
+    private static long positive(String key, long value) {
+        if (value <= 0) {
+            throw new IllegalArgumentException(key + "=" + value + " is invalid: must be greater than 0");
+        }
+        return value;
+    }
+
+    private static long atLeastZero(String key, long value) {
+        if (value < 0) {
+            throw new IllegalArgumentException(key + "=" + value + " is invalid: must not be negative");
+        }
+        return value;
+    }
+
+    // ---- the rules shared by the builder, the Map form and the string form of Daemon.notify ----
+
+    /**
+     * One {@code KEY=VALUE} line from a key and an untrusted value: STATUS text is sanitised, any other value
+     * with CR, LF or NUL is refused.
+     */
+    static String line(String key, Object value) {
+        checkKey(key, key);
+        String v = String.valueOf(value);
+        if (!hasBreak(v)) {
+            return key + "=" + v;
+        }
+        if (key.equals("STATUS")) {
+            return key + "=" + v.replace('\r', ' ').replace('\n', ' ').replace('\0', ' ');
+        }
+        throw new IllegalArgumentException("notify value for " + key + " contains a line break or NUL (\""
+                + quote(v) + "\"), which would start a new KEY=VALUE line; only STATUS text is sanitised "
+                + "(line breaks become spaces), other values must be one line");
+    }
+
+    /**
+     * Joins string-form arguments with {@code \n} after checking that every line is {@code KEY=VALUE}: lines
+     * are separated by LF (one trailing LF per argument is dropped), CR and NUL are refused.
+     */
+    static String joinAssignments(String... assignments) {
+        if (assignments.length == 0) {
+            throw new IllegalArgumentException("notify needs at least one KEY=VALUE assignment");
+        }
+        if (assignments.length == 1) {
+            return checkAssignment(assignments[0], 1);
+        }
+        StringBuilder joined = new StringBuilder();
+        for (int i = 0; i < assignments.length; i++) {
+            if (i > 0) {
+                joined.append('\n');
+            }
+            joined.append(checkAssignment(assignments[i], i + 1));
+        }
+        return joined.toString();
+    }
+
+    private static String checkAssignment(String argument, int position) {
+        if (argument == null) {
+            throw new IllegalArgumentException("notify argument " + position + " is null");
+        }
+        String text = argument.endsWith("\n") ? argument.substring(0, argument.length() - 1) : argument;
+        int start = 0;
+        while (true) {
+            int end = text.indexOf('\n', start);
+            String line = text.substring(start, end < 0 ? text.length() : end);
+            int eq = line.indexOf('=');
+            if (eq < 1) {
+                throw new IllegalArgumentException("notify argument " + position + " has a line that is not "
+                        + "KEY=VALUE: \"" + quote(line) + "\"");
+            }
+            checkKey(line.substring(0, eq), line);
+            if (line.indexOf('\r') >= 0 || line.indexOf('\0') >= 0) {
+                throw new IllegalArgumentException("notify argument " + position + " contains CR or NUL (\""
+                        + quote(line) + "\"); systemd would split or drop the message. Put untrusted text "
+                        + "through Notification.status(...) or the Map form, which sanitise STATUS");
+            }
+            if (end < 0) {
+                return text;
+            }
+            start = end + 1;
+        }
+    }
+
+    private static void checkKey(String key, String context) {
+        boolean valid = !key.isEmpty() && !(key.charAt(0) >= '0' && key.charAt(0) <= '9');
+        for (int i = 0; valid && i < key.length(); i++) {
+            char c = key.charAt(i);
+            valid = (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
+        }
+        if (!valid) {
+            throw new IllegalArgumentException("notify key \"" + quote(key) + "\" in \"" + quote(context)
+                    + "\" is invalid: keys are upper-case letters, digits and '_' (READY, STATUS, X_MY_KEY)");
+        }
+    }
+
+    /** The UTF-8 payload, refusing what systemd would not read whole. */
+    static byte[] encode(String message) {
+        byte[] bytes = message.getBytes(StandardCharsets.UTF_8);
+        if (bytes.length > MAX_BYTES) {
+            throw new IllegalArgumentException("notify message is " + bytes.length + " bytes (UTF-8); systemd "
+                    + "reads at most " + MAX_BYTES + " bytes of one message, so it is refused rather than cut");
+        }
+        if (bytes.length == 0) {
+            throw new IllegalArgumentException("notify message is empty");
+        }
+        return bytes;
+    }
+
+    private static boolean hasBreak(String value) {
+        for (int i = 0; i < value.length(); i++) {
+            char c = value.charAt(i);
+            if (c == '\n' || c == '\r' || c == '\0') {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** The text with CR, LF, NUL and backslash escaped, for one-line error messages. */
+    static String quote(String text) {
+        return text.replace("\\", "\\\\").replace("\n", "\\n").replace("\r", "\\r").replace("\0", "\\0");
+    }
+}
