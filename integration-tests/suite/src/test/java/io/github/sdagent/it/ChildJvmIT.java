@@ -36,7 +36,7 @@ class ChildJvmIT {
             command.addAll(List.of("-cp", App.JDK_HTTPSERVER.jar().toString(), FORKING_MAIN));
             unit.start(command);
 
-            unit.await("child serving", Duration.ofSeconds(90), s -> serves(childPort) || s.is("failed"));
+            unit.await("child serving", Duration.ofSeconds(90), s -> Net.serves(childPort) || s.is("failed"));
             Unit.sleep(300); // time enough for a stray READY=1 from the child to reach systemd
             assertEquals("activating", unit.show().active(), () -> "the child JVM made the unit ready\n" + unit.diagnostics());
 
@@ -50,15 +50,6 @@ class ChildJvmIT {
             assertTrue(out.contains("JAVA_TOOL_OPTIONS=" + agent), () -> "the child did not inherit the agent\n" + out);
             assertTrue(out.contains("NOTIFY_SOCKET=null WATCHDOG_USEC=null"),
                     () -> "the child inherited systemd's variables\n" + unit.diagnostics());
-        }
-    }
-
-    private static boolean serves(int port) {
-        try {
-            Net.get(port);
-            return true;
-        } catch (Exception notYet) {
-            return false;
         }
     }
 }

@@ -16,9 +16,20 @@ final class Expect {
                 () -> "StatusText \"" + status + "\" is not the ready message for " + hook + "\n" + unit.diagnostics());
     }
 
-    /** The agent's JNA must get native access without any warning or flag; the JDK prints one per module that lacks it. */
+    /**
+     * On JDK 24+ the JDK warns about native access once per module that uses it without being
+     * allowed to; with native access denied to unnamed modules, any restricted-method warning would
+     * be the agent's (its JNA must run in its own module, enabled by the agent itself).
+     */
     static void noNativeAccessWarning(Unit unit) {
         assertFalse(unit.stderr().contains("restricted method"), () -> "native access warning\n" + unit.diagnostics());
+    }
+
+    /** No JDK warning (Unsafe, native access, ...) may name the agent's jar: operators would see it on every start. */
+    static void noJdkWarningNamesTheAgent(Unit unit) {
+        String agentJar = Suite.agentJar().toString();
+        unit.stderr().lines().filter(l -> l.startsWith("WARNING:")).forEach(warning ->
+                assertFalse(warning.contains(agentJar), () -> "JDK warning caused by the agent: " + warning + "\n" + unit.diagnostics()));
     }
 
     /**

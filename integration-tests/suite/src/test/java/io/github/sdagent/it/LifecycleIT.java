@@ -84,7 +84,6 @@ class LifecycleIT {
             unit.startApp(jdk, App.JETTY, JETTY_READY, jdk.strictFlags());
             Unit.State restarted = unit.await("2 restarts", Duration.ofSeconds(90), s -> s.restarts() >= 2);
             assertFalse(unit.sawActiveState("active"), unit::diagnostics);
-            assertTrue(unit.history().stream().anyMatch(h -> h.contains("status=\"Startup failed:")), unit::diagnostics);
 
             taken.close();
             Unit.State active = unit.await("active", Duration.ofSeconds(90), s -> s.is("active"));
@@ -102,10 +101,10 @@ class LifecycleIT {
         try (Unit unit = new Unit("typo-" + jdk.id())) {
             unit.property("TimeoutStartSec", "infinity").env("PORT", Integer.toString(port));
             unit.startApp(jdk, App.JETTY, "ready=org.eclipse.jetty.server.Server#strat", jdk.strictFlags());
-            unit.await("did-you-mean on stderr", Duration.ofSeconds(60), s -> unit.stderr().contains("did you mean"));
-            String line = unit.stderr().lines().filter(l -> l.contains("did you mean")).findFirst().orElseThrow();
-            assertTrue(line.contains("strat") && line.contains("start"), () -> "unhelpful: " + line);
+            unit.await("serving", Duration.ofSeconds(90), s -> Net.serves(port) || !s.is("activating"));
             assertTrue(Net.get(port).startsWith(App.JETTY.greeting()), "the app must run on without the hook");
+            String line = unit.stderr().lines().filter(l -> l.contains("did you mean")).findFirst().orElse("");
+            assertTrue(line.contains("strat") && line.contains("start"), () -> "no did-you-mean line\n" + unit.diagnostics());
             assertEquals("activating", unit.show().active(), unit::diagnostics);
         }
     }

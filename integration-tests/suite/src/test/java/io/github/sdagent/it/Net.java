@@ -37,4 +37,17 @@ final class Net {
         }
         return response.body();
     }
+
+    /** Whether {@code GET /} answers 200 right now. */
+    static boolean serves(int port) {
+        try {
+            get(port);
+            return true;
+        } catch (IOException notYet) {
+            return false;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
 }
