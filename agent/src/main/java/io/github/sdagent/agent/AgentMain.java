@@ -47,7 +47,8 @@ public final class AgentMain {
         ScheduledExecutorService thread = AgentThread.create();
         Notifier notifier = new Notifier(AgentMain::send, thread, log);
         log.debug("configuration: " + config);
-        Lifecycle lifecycle = new Lifecycle(config, notifier, elapsed, log, mainPid(config, log));
+        Long mainPid = mainPid(config, log);
+        Lifecycle lifecycle = new Lifecycle(config, notifier, elapsed, log, mainPid);
         ShutdownNotice.install(lifecycle, log);
         try {
             log.debug("bridge classes: " + BootstrapClasses.define(inst, agentJar));
@@ -63,7 +64,7 @@ public final class AgentMain {
         AgentLog threadLog = log;
         thread.schedule(() -> {
             lifecycle.started();
-            startWatchdog(config, notifier, threadLog);
+            startWatchdog(config, notifier, threadLog, mainPid != null);
         }, FIRST_NATIVE_DELAY_MILLIS, TimeUnit.MILLISECONDS);
     }
 
@@ -102,10 +103,13 @@ public final class AgentMain {
         }
     }
 
-    private static void startWatchdog(AgentConfig config, Notifier notifier, AgentLog log) {
+    private static void startWatchdog(AgentConfig config, Notifier notifier, AgentLog log, boolean sentMainPid) {
         long usec;
         try {
             usec = Daemon.watchdogEnabled(false);
+            if (usec == 0 && sentMainPid) {
+                usec = WrapperWatchdog.inheritedUsec(System.getenv());
+            }
         } catch (RuntimeException e) {
             log.warn("watchdog disabled: " + OneLine.summary(e));
             return;

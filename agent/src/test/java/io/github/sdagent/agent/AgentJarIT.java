@@ -1,0 +1,104 @@
+package io.github.sdagent.agent;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.jar.Attributes;
+import java.util.jar.JarEntry;
+import java.util.jar.JarFile;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** What the built agent/target/sd-agent.jar contains, and its command line. */
+class AgentJarIT {
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void onlyTheLauncherIsLoadableAndOnlyLinuxNatives() throws Exception {
+        Path jar = ForkedJvm.agentJar();
+        List<String> natives = new ArrayList<>();
+        int classdata = 0;
+        try (JarFile file = new JarFile(jar.toFile())) {
+            for (JarEntry entry : Collections.list(file.entries())) {
+                String name = entry.getName();
+                if (name.endsWith(".class")) {
+                    assertTrue(name.startsWith("io/github/sdagent/agent/launcher/"), "loadable by the application: " + name);
+                }
+                assertFalse(name.startsWith("META-INF/versions/") || name.endsWith("module-info.classdata")
+                        || name.startsWith("META-INF/maven/"), "dependency junk: " + name);
+                if (name.endsWith(".classdata")) {
+                    classdata++;
+                }
+                if (name.matches(".*\\.(so|dll|jnilib|a)$")) {
+                    natives.add(name);
+                }
+            }
+            for (String nativeLib : natives) {
+                assertTrue(nativeLib.matches("com/sun/jna/linux-[a-z0-9-]+/libjnidispatch\\.so"), nativeLib);
+            }
+            assertTrue(natives.contains("com/sun/jna/linux-x86-64/libjnidispatch.so"), natives.toString());
+            assertTrue(natives.contains("com/sun/jna/linux-aarch64/libjnidispatch.so"), natives.toString());
+            for (String internal : new String[] {"io/github/sdagent/agent/AgentMain", "io/github/sdagent/core/Daemon",
+                    "com/sun/jna/Native", "net/bytebuddy/agent/builder/AgentBuilder", "io/github/sdagent/agent/bridge/HookBridge"}) {
+                assertNotNull(file.getEntry(internal + ".classdata"), internal);
+            }
+            Attributes main = file.getManifest().getMainAttributes();
+            assertEquals("io.github.sdagent.agent.launcher.AgentLauncher", main.getValue("Premain-Class"));
+            assertEquals("io.github.sdagent.agent.launcher.AgentLauncher", main.getValue("Agent-Class"));
+            assertEquals("io.github.sdagent.agent.launcher.CliLauncher", main.getValue("Main-Class"));
+            assertEquals("true", main.getValue("Can-Retransform-Classes"));
+            assertEquals("true", main.getValue("Can-Redefine-Classes"));
+            assertEquals("io.github.sdagent.agent", main.getValue("Automatic-Module-Name"));
+            assertEquals("ALL-UNNAMED", main.getValue("Enable-Native-Access"));
+        }
+        System.out.printf("sd-agent.jar: %d bytes (%.2f MiB), %d .classdata entries, natives %s%n",
+                Files.size(jar), Files.size(jar) / 1048576.0, classdata, natives);
+    }
+
+    private ForkedJvm cli(String javaHome, Map<String, String> env, String... args) throws Exception {
+        List<String> jvm = new ArrayList<>();
+        jvm.add("-jar");
+        jvm.add(ForkedJvm.agentJar().toString());
+        Path sub = Files.createTempDirectory(dir, "cli");
+        return ForkedJvm.start(sub, javaHome, jvm, args[0], List.of(args).subList(1, args.length), env);
+    }
+
+    @Test
+    void commandLineOnBothJdks() throws Exception {
+        for (String jdk : new String[] {ForkedJvm.JDK17, ForkedJvm.JDK25}) {
+            try (ForkedJvm version = cli(jdk, Map.of(), "version")) {
+                assertEquals(0, version.waitFor(Duration.ofSeconds(60)));
+                assertTrue(version.stdout().matches("sd-agent \\d+\\.\\d+\\.\\d+(-SNAPSHOT)?\n"), version.stdout());
+            }
+            try (ForkedJvm check = cli(jdk, Map.of(), "check", "ready=a.B#c,watchdog=sometimes")) {
+                assertEquals(1, check.waitFor(Duration.ofSeconds(60)));
+                assertEquals("sd-agent: invalid option watchdog=sometimes (-javaagent options): expected on or off\n", check.stderr());
+            }
+            try (ForkedJvm usage = cli(jdk, Map.of(), "bogus")) {
+                assertEquals(2, usage.waitFor(Duration.ofSeconds(60)));
+            }
+            try (NotifyReceiver receiver = new NotifyReceiver(Files.createTempDirectory(dir, "sock"));
+                 ForkedJvm notify = cli(jdk, Map.of("NOTIFY_SOCKET", receiver.path().toString()), "notify", "READY=1", "STATUS=from the CLI")) {
+                assertEquals(0, notify.waitFor(Duration.ofSeconds(60)), notify.stderr());
+                assertEquals("READY=1\nSTATUS=from the CLI", receiver.poll(Duration.ofSeconds(5)));
+                assertEquals("", notify.stderr(), "no JDK warnings (Enable-Native-Access: ALL-UNNAMED in the manifest)");
+            }
+            try (ForkedJvm notSystemd = cli(jdk, Map.of(), "notify", "READY=1")) {
+                assertEquals(1, notSystemd.waitFor(Duration.ofSeconds(60)));
+                assertTrue(notSystemd.stderr().contains("NOTIFY_SOCKET is not set"), notSystemd.stderr());
+            }
+        }
+    }
+}

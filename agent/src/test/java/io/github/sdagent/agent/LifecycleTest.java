@@ -1,0 +1,127 @@
+package io.github.sdagent.agent;
+
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.util.Properties;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class LifecycleTest {
+
+    static final HookSpec SERVER = HookSpec.parse("org.eclipse.jetty.server.Server#start");
+    static final HookSpec BIND = HookSpec.parse("io.netty.bootstrap.AbstractBootstrap#bind");
+    private static Lifecycle lifecycle(RecordingSender recorder, String options, Long mainPid) {
+        Elapsed elapsed = new Elapsed(0, 0) {
+            @Override
+            Duration now() {
+                return Duration.ofMillis(2314);
+            }
+        };
+        return new Lifecycle(AgentConfig.load(options, new Properties()), recorder.notifier, elapsed, recorder.log, mainPid);
+    }
+
+    @Test
+    void readyExactlyOnceWithTheJettyStyleStatus() throws Exception {
+        try (RecordingSender recorder = new RecordingSender()) {
+            Lifecycle lifecycle = lifecycle(recorder, "ready=" + SERVER, null);
+            lifecycle.started();
+            assertEquals("STATUS=Starting", recorder.next());
+            lifecycle.hookReturned(SERVER);
+            lifecycle.hookReturned(SERVER);
+            assertEquals("READY=1\nSTATUS=Ready in 2.31 s (org.eclipse.jetty.server.Server#start)", recorder.next());
+            assertEquals(0, recorder.rest(Duration.ofMillis(100)).size());
+            assertTrue(lifecycle.isReady());
+            assertTrue(recorder.log().contains("sd-agent: Ready in 2.31 s"), recorder.log());
+        }
+    }
+
+    @Test
+    void allWaitsForEveryHook() throws Exception {
+        try (RecordingSender recorder = new RecordingSender()) {
+            Lifecycle lifecycle = lifecycle(recorder, "ready=" + SERVER + "+" + BIND, null);
+            lifecycle.hookReturned(BIND);
+            assertTrue(recorder.rest(Duration.ofMillis(100)).isEmpty());
+            assertFalse(lifecycle.isReady());
+            lifecycle.hookReturned(SERVER);
+            assertEquals("READY=1\nSTATUS=Ready in 2.31 s (io.netty.bootstrap.AbstractBootstrap#bind, org.eclipse.jetty.server.Server#start)",
+                    recorder.next());
+        }
+    }
+
+    @Test
+    void anyIsReadyOnTheFirstHook() throws Exception {
+        try (RecordingSender recorder = new RecordingSender()) {
+            Lifecycle lifecycle = lifecycle(recorder, "ready=" + SERVER + "+" + BIND + ",ready-when=any", null);
+            lifecycle.hookReturned(BIND);
+            assertEquals("READY=1\nSTATUS=Ready in 2.31 s (io.netty.bootstrap.AbstractBootstrap#bind)", recorder.next());
+            lifecycle.hookReturned(SERVER);
+            assertTrue(recorder.rest(Duration.ofMillis(100)).isEmpty());
+        }
+    }
+
+    @Test
+    void noHooksMeansReadyAtStart() throws Exception {
+        try (RecordingSender recorder = new RecordingSender()) {
+            lifecycle(recorder, "", null).started();
+            assertEquals("READY=1\nSTATUS=Ready in 2.31 s (no ready= hook configured)", recorder.next());
+        }
+    }
+
+    @Test
+    void failureIsOneLineWithoutReadyAndNoKeyInjection() throws Exception {
+        try (RecordingSender recorder = new RecordingSender()) {
+            Lifecycle lifecycle = lifecycle(recorder, "ready=" + SERVER, null);
+            lifecycle.hookFailed(SERVER, new java.net.BindException("Address already in use\nREADY=1"));
+            assertEquals("STATUS=Startup failed: java.net.BindException: Address already in use READY=1", recorder.next());
+            assertFalse(lifecycle.isReady());
+            assertTrue(recorder.log().contains("sd-agent: org.eclipse.jetty.server.Server#start failed: java.net.BindException"), recorder.log());
+        }
+    }
+
+    @Test
+    void mainPidGoesWithStatusAndReady() throws Exception {
+        try (RecordingSender recorder = new RecordingSender()) {
+            Lifecycle lifecycle = lifecycle(recorder, "ready=" + SERVER, 4242L);
+            lifecycle.started();
+            assertEquals("STATUS=Starting\nMAINPID=4242", recorder.next());
+            lifecycle.hookReturned(SERVER);
+            assertEquals("READY=1\nSTATUS=Ready in 2.31 s (org.eclipse.jetty.server.Server#start)\nMAINPID=4242", recorder.next());
+        }
+    }
+
+    @Test
+    void stoppingOnceAndNoReadyAfterIt() throws Exception {
+        try (RecordingSender recorder = new RecordingSender()) {
+            Lifecycle lifecycle = lifecycle(recorder, "ready=" + SERVER, null);
+            lifecycle.stopping("SIGTERM");
+            lifecycle.stopping("JVM shutdown");
+            assertEquals("STOPPING=1\nSTATUS=Stopping (SIGTERM)", recorder.next());
+            lifecycle.hookReturned(SERVER);
+            lifecycle.hookFailed(SERVER, new IllegalStateException("late"));
+            assertTrue(recorder.rest(Duration.ofMillis(100)).isEmpty());
+        }
+    }
+
+    @Test
+    void problemsAreLogged() throws Exception {
+        try (RecordingSender recorder = new RecordingSender()) {
+            lifecycle(recorder, "ready=" + SERVER, null).problem("org.eclipse.jetty.server.Server#strat: no such method, did you mean start?");
+            assertTrue(recorder.log().contains("sd-agent: org.eclipse.jetty.server.Server#strat: no such method, did you mean start?"));
+        }
+    }
+
+    @Test
+    void sendFailuresAreReportedOncePerReason() throws Exception {
+        try (RecordingSender recorder = new RecordingSender()) {
+            recorder.failure = new java.io.IOException("Connection refused");
+            for (int i = 0; i < 3; i++) {
+                assertFalse(recorder.notifier.sendNow("WATCHDOG=1"));
+            }
+            assertEquals(1, recorder.log().split("could not send WATCHDOG=1 to systemd: java.io.IOException: Connection refused", -1).length - 1,
+                    recorder.log());
+        }
+    }
+}
