@@ -67,7 +67,7 @@ cat <<EOF
 == the service (what a unit file would say):
    [Service]
    Type=notify
-   WatchdogSec=2
+   WatchdogSec=4
    SuccessExitStatus=143
    Environment=PORT=$port SAMPLE_START_DELAY_MS=1500 SAMPLE_STOP_DELAY_MS=1500
    ExecStart=$java -javaagent:$agent=ready=$hook -jar $app
@@ -98,10 +98,12 @@ report_change() {   # prints ActiveState/SubState and STATUS whenever they chang
   if [ "$now" != "$last" ]; then say "$now"; last="$now"; fi
 }
 
+# systemd hands ExecStopPost its account of the exit in SERVICE_RESULT, EXIT_CODE and EXIT_STATUS.
+printf '#!/bin/sh\necho "$SERVICE_RESULT $EXIT_CODE $EXIT_STATUS" > %s/exit\n' "$logs" > "$logs/record-exit.sh"
 systemd-run --user --no-block --quiet --unit="$unit" \
-  -p Type=notify -p WatchdogSec=2 -p SuccessExitStatus=143 -p TimeoutStartSec=90 \
+  -p Type=notify -p WatchdogSec=4 -p SuccessExitStatus=143 -p TimeoutStartSec=90 \
   -p StandardOutput="file:$logs/stdout" -p StandardError="file:$logs/stderr" \
-  -p "ExecStopPost=/bin/sh -c 'echo \"\$\$SERVICE_RESULT \$\$EXIT_CODE \$\$EXIT_STATUS\" > $logs/exit'" \
+  -p "ExecStopPost=/bin/sh $logs/record-exit.sh" \
   -E PORT="$port" -E SAMPLE_START_DELAY_MS=1500 -E SAMPLE_STOP_DELAY_MS=1500 \
   "$java" "-javaagent:$agent=ready=$hook" -jar "$app"
 
@@ -119,7 +121,7 @@ done
 if [ "$saw_active" = 1 ]; then
   say "GET http://127.0.0.1:$port/ -> $(curl -s -m 5 "http://127.0.0.1:$port/" || echo 'no answer')"
   last_ping=$ping
-  until=$(( $(elapsed_ms) + 6000 ))   # three watchdog periods; the agent pings every second
+  until=$(( $(elapsed_ms) + 8000 ))   # two watchdog periods; the agent pings every 2 s (half of WatchdogSec)
   while [ "$(elapsed_ms)" -lt "$until" ]; do
     sleep 0.1
     poll

@@ -29,7 +29,7 @@ class ChildJvmIT {
                     .env("JAVA_TOOL_OPTIONS", agent)
                     .env("PORT", Integer.toString(parentPort))
                     .env("CHILD_PORT", Integer.toString(childPort))
-                    .env("SAMPLE_START_DELAY_MS", "3000")
+                    .env("SAMPLE_START_DELAY_MS", "5000")
                     .workingDirectory(App.JDK_HTTPSERVER.jar().getParent());
             List<String> command = new ArrayList<>(List.of(jdk.java().toString()));
             command.addAll(jdk.strictFlags());

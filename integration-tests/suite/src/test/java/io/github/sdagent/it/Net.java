@@ -28,8 +28,12 @@ final class Net {
 
     /** {@code GET http://127.0.0.1:port/}; throws unless it answers 200. */
     static String get(int port) throws IOException, InterruptedException {
+        return get(port, Duration.ofSeconds(10));
+    }
+
+    private static String get(int port, Duration timeout) throws IOException, InterruptedException {
         HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/"))
-                .timeout(Duration.ofSeconds(10))
+                .timeout(timeout)
                 .build();
         HttpResponse<String> response = CLIENT.send(request, HttpResponse.BodyHandlers.ofString());
         if (response.statusCode() != 200) {
@@ -41,7 +45,7 @@ final class Net {
     /** Whether {@code GET /} answers 200 right now. */
     static boolean serves(int port) {
         try {
-            get(port);
+            get(port, Duration.ofSeconds(2));
             return true;
         } catch (IOException notYet) {
             return false;

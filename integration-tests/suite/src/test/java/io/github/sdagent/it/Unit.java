@@ -56,7 +56,24 @@ final class Unit implements AutoCloseable {
         property("SuccessExitStatus", "143");
         property("StandardOutput", "file:" + out);
         property("StandardError", "file:" + err);
-        property("ExecStopPost", "/bin/sh -c 'echo \"$$SERVICE_RESULT $$EXIT_CODE $$EXIT_STATUS\" >> " + exit + "'");
+        property("ExecStopPost", "/bin/sh " + exitRecorder(logs) + " " + exit);
+    }
+
+    /**
+     * A script for ExecStopPost that appends systemd's account of the exit to its argument. A script,
+     * not an inline {@code sh -c "$$SERVICE_RESULT..."}: after anyone's {@code daemon-reload} systemd
+     * re-reads transient units from files in which such dollars come back literal.
+     */
+    private static synchronized Path exitRecorder(Path logs) {
+        Path script = logs.resolve("record-exit.sh");
+        try {
+            if (!Files.exists(script)) {
+                Files.writeString(script, "#!/bin/sh\necho \"$SERVICE_RESULT $EXIT_CODE $EXIT_STATUS\" >> \"$1\"\n");
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return script;
     }
 
     /** Adds or replaces a unit property ({@code systemd-run -p KEY=VALUE}); a null value drops it. */

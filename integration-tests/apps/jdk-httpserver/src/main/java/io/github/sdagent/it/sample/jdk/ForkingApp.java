@@ -2,8 +2,8 @@ package io.github.sdagent.it.sample.jdk;
 
 import io.github.sdagent.it.sample.Sample;
 import java.io.IOException;
-import java.net.InetSocketAddress;
-import java.net.Socket;
+import java.io.InputStream;
+import java.net.URI;
 import java.util.List;
 
 /**
@@ -26,10 +26,11 @@ public final class ForkingApp {
         JdkHttpServerApp.serve(Sample.port(), "forking-parent");
     }
 
+    /** Until the child answers HTTP (a listening socket alone comes before its server has started). */
     private static void awaitServing(int port, Process child) throws InterruptedException {
         while (child.isAlive()) {
-            try (Socket socket = new Socket()) {
-                socket.connect(new InetSocketAddress(Sample.HOST, port), 1000);
+            try (InputStream in = URI.create("http://" + Sample.HOST + ":" + port + "/").toURL().openStream()) {
+                in.readAllBytes();
                 return;
             } catch (IOException notYet) {
                 Thread.sleep(50);
