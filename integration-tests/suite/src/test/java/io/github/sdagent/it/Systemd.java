@@ -29,17 +29,33 @@ final class Systemd {
 
     private static void connect() {
         String script = Suite.userManagerScript().toString();
-        Result ensured = Result.of(List.of("bash", script, "ensure"), Map.of(), 30);
-        String line = ensured.output.lines().filter(l -> l.startsWith("XDG_RUNTIME_DIR=")).findFirst().orElse(null);
-        if (ensured.status != 0 || line == null) {
-            unreachable = "user-manager.sh ensure exited " + ensured.status + ": " + ensured.output.strip();
-            return;
+        String env = System.getenv("XDG_RUNTIME_DIR");
+        String dir = env != null ? env : "/run/user/" + uid();
+        if (answers(dir)) {
+            runtimeDir = dir; // the user's own (or CI's) manager: used, never stopped
+        } else {
+            Result ensured = Result.of(List.of("bash", script, "ensure"), Map.of("XDG_RUNTIME_DIR", dir), 30);
+            String line = ensured.output.lines().filter(l -> l.startsWith("XDG_RUNTIME_DIR=")).findFirst().orElse(null);
+            if (ensured.status != 0 || line == null) {
+                unreachable = "user-manager.sh ensure exited " + ensured.status + ": " + ensured.output.strip();
+                return;
+            }
+            runtimeDir = line.substring("XDG_RUNTIME_DIR=".length()).strip();
+            // This run started a private manager: stop it (by the pid ensure recorded) when the suite ends.
+            Runtime.getRuntime().addShutdownHook(new Thread(
+                    () -> Result.of(List.of("bash", script, "stop"), Map.of("XDG_RUNTIME_DIR", runtimeDir), 30)));
         }
-        runtimeDir = line.substring("XDG_RUNTIME_DIR=".length()).strip();
-        // Stops only a manager that ensure itself started (it keeps the pid in a file); the user's own is left alone.
-        Runtime.getRuntime().addShutdownHook(new Thread(
-                () -> Result.of(List.of("bash", script, "stop"), Map.of("XDG_RUNTIME_DIR", runtimeDir), 30)));
         sweepLeftovers();
+    }
+
+    private static boolean answers(String dir) {
+        String state = Result.of(List.of("systemctl", "--user", "is-system-running"), Map.of("XDG_RUNTIME_DIR", dir), 10)
+                .output.strip();
+        return state.equals("running") || state.equals("degraded") || state.equals("starting");
+    }
+
+    private static String uid() {
+        return Result.of(List.of("id", "-u"), Map.of(), 10).output.strip();
     }
 
     /** Units of an earlier run that was killed before its cleanup ran. */
