@@ -69,6 +69,7 @@ public final class AgentMain {
     }
 
     private static boolean send(String... assignments) throws java.io.IOException {
+        JnaProperties.initializeQuietly();
         return Daemon.notify(false, assignments);
     }
 
@@ -106,6 +107,7 @@ public final class AgentMain {
     private static void startWatchdog(AgentConfig config, Notifier notifier, AgentLog log, boolean sentMainPid) {
         long usec;
         try {
+            JnaProperties.initializeQuietly();
             usec = Daemon.watchdogEnabled(false);
             if (usec == 0 && sentMainPid) {
                 usec = WrapperWatchdog.inheritedUsec(System.getenv());

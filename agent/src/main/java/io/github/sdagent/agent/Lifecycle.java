@@ -22,6 +22,7 @@ public final class Lifecycle implements HookListener {
     private final Set<HookSpec> returned = new LinkedHashSet<>();
     private boolean ready;
     private boolean stopping;
+    private String failure; // the last hook failure before READY, kept in the stopping STATUS
 
     Lifecycle(AgentConfig config, Notifier notifier, Elapsed elapsed, AgentLog log, Long mainPid) {
         this.config = config;
@@ -77,6 +78,7 @@ public final class Lifecycle implements HookListener {
             if (ready || stopping) {
                 return;
             }
+            this.failure = summary;
         }
         notifier.post("STATUS=Startup failed: " + summary);
     }
@@ -86,15 +88,23 @@ public final class Lifecycle implements HookListener {
         log.warn(oneLineMessage);
     }
 
-    /** STOPPING=1 with a STATUS naming the cause; only the first call sends. Blocks at most about a second. */
+    /**
+     * STOPPING=1 with a STATUS naming the cause (or the startup failure, when READY never came); only the first call
+     * sends. Blocks at most about a second.
+     */
     void stopping(String cause) {
+        String status;
         synchronized (this) {
             if (stopping) {
                 return;
             }
             stopping = true;
+            // systemd shows a failed unit's last STATUS: keep the reason the start failed
+            status = !ready && failure != null
+                    ? "STATUS=Stopping after failed startup: " + failure
+                    : "STATUS=Stopping (" + cause + ")";
         }
-        notifier.postAndWait(STOPPING_WAIT_MILLIS, "STOPPING=1", "STATUS=Stopping (" + cause + ")");
+        notifier.postAndWait(STOPPING_WAIT_MILLIS, "STOPPING=1", status);
     }
 
     synchronized boolean isReady() {

@@ -82,6 +82,18 @@ class LifecycleTest {
     }
 
     @Test
+    void stoppingAfterAFailedStartKeepsTheReason() throws Exception {
+        try (RecordingSender recorder = new RecordingSender()) {
+            Lifecycle lifecycle = lifecycle(recorder, "ready=" + SERVER, null);
+            lifecycle.hookFailed(SERVER, new java.io.IOException("Failed to bind to /127.0.0.1:8080"));
+            lifecycle.stopping("JVM shutdown");
+            assertEquals("STATUS=Startup failed: java.io.IOException: Failed to bind to /127.0.0.1:8080", recorder.next());
+            assertEquals("STOPPING=1\nSTATUS=Stopping after failed startup: java.io.IOException: Failed to bind to /127.0.0.1:8080",
+                    recorder.next());
+        }
+    }
+
+    @Test
     void mainPidGoesWithStatusAndReady() throws Exception {
         try (RecordingSender recorder = new RecordingSender()) {
             Lifecycle lifecycle = lifecycle(recorder, "ready=" + SERVER, 4242L);

@@ -30,6 +30,19 @@ class ProcessFactsTest {
     }
 
     @Test
+    void jnaPropertiesAreRestored() {
+        System.setProperty("jna.loaded", "app value");
+        System.clearProperty("jnidispatch.path");
+        JnaProperties.isolate(() -> {
+            System.setProperty("jnidispatch.path", "/tmp/agent-jnidispatch.so");
+            System.setProperty("jna.loaded", "true");
+        });
+        assertEquals(null, System.getProperty("jnidispatch.path"));
+        assertEquals("app value", System.getProperty("jna.loaded"));
+        System.clearProperty("jna.loaded");
+    }
+
+    @Test
     void wrapperWatchdogOnlyForOurParent() {
         Map<String, String> env = Map.of("WATCHDOG_USEC", "3000000", "WATCHDOG_PID", "77");
         assertEquals(3_000_000, WrapperWatchdog.inheritedUsec(env, 77));

@@ -13,7 +13,8 @@ import java.util.Map;
  * A tiny application with no sd-agent code: the forked-JVM tests hook {@code TinyHttpApp#listen}. Modes (first
  * argument): {@code serve} (HTTP until stopped), {@code fail} (listen throws), {@code exit} (runs one second),
  * {@code spawn} (starts a child JVM running {@link ChildApp} with the inherited environment), {@code probe} (tries to
- * load agent internals from the application class loader), {@code jna} (uses the application's own JNA).
+ * load agent internals from the application class loader), {@code jna [trigger-file]} (uses the application's own JNA, once
+ * the trigger file exists).
  */
 public final class TinyHttpApp {
 
@@ -83,12 +84,17 @@ public final class TinyHttpApp {
                 System.out.println("app done");
                 break;
             case "jna":
+                if (args.length > 1) { // initialise our JNA only once the test says so (after the agent's)
+                    while (!new File(args[1]).exists()) {
+                        Thread.sleep(20);
+                    }
+                }
                 Class<?> nativeClass = Class.forName("com.sun.jna.Native");
                 Object encoding = nativeClass.getMethod("getDefaultStringEncoding").invoke(null);
                 System.out.println("app jna " + nativeClass.getPackage().getImplementationVersion()
                         + " loader " + nativeClass.getClassLoader() + " " + encoding);
                 System.out.println("app done");
-                Thread.sleep(args.length > 1 ? Long.parseLong(args[1]) : 0);
+                Thread.sleep(args.length > 1 ? Long.MAX_VALUE : 0);
                 break;
             default:
                 throw new IllegalArgumentException(mode);
