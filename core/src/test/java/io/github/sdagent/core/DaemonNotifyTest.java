@@ -1,7 +1,5 @@
 package io.github.sdagent.core;
 
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -13,7 +11,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -25,24 +22,12 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Daemon.notify* against a real AF_UNIX datagram receiver bound by the test (path and abstract). */
-class DaemonNotifyTest {
+class DaemonNotifyTest extends TestEnvironment {
     private static final Duration WAIT = Duration.ofSeconds(5);
     private static final Duration QUIET = Duration.ofMillis(200);
 
-    private final Map<String, String> env = new HashMap<>();
-
     @TempDir
     Path dir;
-
-    @BeforeEach
-    void useTestEnvironment() {
-        Env.useSource(env::get);
-    }
-
-    @AfterEach
-    void restoreEnvironment() {
-        Env.reset();
-    }
 
     private Receiver receiver(boolean abstractName) {
         Receiver r = abstractName ? Receiver.atAbstractName() : Receiver.atPath(dir);

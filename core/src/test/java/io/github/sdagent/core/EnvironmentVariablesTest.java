@@ -1,14 +1,11 @@
 package io.github.sdagent.core;
 
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 import java.nio.file.Files;
 import java.nio.file.Paths;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -22,21 +19,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * pids, garbage, zero, unset. Real descriptors passed by systemd are covered by {@link SocketActivationTest}
  * and {@link SystemdManagerTest}.
  */
-class EnvironmentVariablesTest {
+class EnvironmentVariablesTest extends TestEnvironment {
     private static final String OUR_PID = Long.toString(ProcessHandle.current().pid());
     private static final String OTHER_PID = Long.toString(ProcessHandle.current().pid() + 1);
-
-    private final Map<String, String> env = new HashMap<>();
-
-    @BeforeEach
-    void useTestEnvironment() {
-        Env.useSource(env::get);
-    }
-
-    @AfterEach
-    void restoreEnvironment() {
-        Env.reset();
-    }
 
     @Test
     void nothingSetMeansNoDescriptorsAndNoWatchdog() {
