@@ -4,11 +4,11 @@ import io.github.sdagent.agent.hooks.ProcessBuilderScrubbing;
 import java.lang.instrument.Instrumentation;
 
 /**
- * Keeps systemd's per-service variables away from the processes the application starts: advice on
+ * Keeps systemd's per-service variables away from the processes the application starts:
  * {@code java.lang.ProcessBuilder}'s instance {@code start} methods (which {@code Runtime.exec} and, on Java 9+,
- * {@code ProcessBuilder.startPipeline} go through) removes NOTIFY_SOCKET, WATCHDOG_USEC, WATCHDOG_PID,
- * LISTEN_PID, LISTEN_FDS and LISTEN_FDNAMES from the child's environment. The advice uses java.base types only,
- * so it needs no bridge.
+ * {@code ProcessBuilder.startPipeline} go through) are rewritten to remove NOTIFY_SOCKET, WATCHDOG_USEC,
+ * WATCHDOG_PID, LISTEN_PID, LISTEN_FDS and LISTEN_FDNAMES from the child's environment first. The inserted code
+ * uses java.base types only, so it needs no bridge.
  */
 public final class ChildEnvironment {
 
@@ -16,9 +16,8 @@ public final class ChildEnvironment {
     }
 
     /**
-     * Returns at once when ProcessBuilder is not loaded yet (the usual case in premain: Byte Buddy warms up in the
-     * background and a first process start waits for it); retransforms it synchronously when it already is.
-     * Never throws.
+     * Registers a transformer that rewrites ProcessBuilder when it loads; retransforms it right away if it is
+     * already loaded. Costs well under a millisecond when ProcessBuilder is not loaded yet. Never throws.
      *
      * @param problems receives a one-line message if the scrubbing cannot be installed
      */
@@ -32,6 +31,11 @@ public final class ChildEnvironment {
 
     /** As {@link #install(Instrumentation, java.util.function.Consumer)}, problems going to stderr. */
     public static void install(Instrumentation inst) {
-        install(inst, message -> System.err.println("sd-agent: " + message));
+        install(inst, new java.util.function.Consumer<String>() { // no lambda: see HookEngine#install
+            @Override
+            public void accept(String message) {
+                System.err.println("sd-agent: " + message);
+            }
+        });
     }
 }

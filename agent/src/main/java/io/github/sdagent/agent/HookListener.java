@@ -16,7 +16,7 @@ public interface HookListener {
     /**
      * One line describing a problem the operator can fix: a class never loaded within the grace period, no method
      * matching the spec (with a "did you mean" suggestion), ambiguous overloads (with their exact spellings), or a
-     * Byte Buddy transformation error. Each distinct message is reported once.
+     * failure to rewrite a class. Each distinct message is reported once per hook.
      */
     void problem(String oneLineMessage);
 }

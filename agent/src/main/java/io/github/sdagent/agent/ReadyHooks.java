@@ -14,8 +14,8 @@ public final class ReadyHooks {
     }
 
     /**
-     * Starts watching for the specs' classes and returns at once (Byte Buddy warms up on a daemon thread; a hooked
-     * class that loads before that waits for it). Never throws: failures go to {@link HookListener#problem}.
+     * Starts watching for the specs' classes and returns at once (a daemon thread preloads the weaving code and
+     * later reports classes that never loaded). Never throws: failures go to {@link HookListener#problem}.
      *
      * @param graceMillis after this long, each spec whose class has not been loaded is reported once
      */

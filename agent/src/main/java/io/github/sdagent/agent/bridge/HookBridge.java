@@ -1,24 +1,27 @@
 package io.github.sdagent.agent.bridge;
 
 /**
- * The only code that hook advice calls. It lives on the bootstrap class path (JDK types only), so advice
- * inlined into a class of any class loader, including JDK classes, can reach it; it forwards to the agent's
- * dispatcher, which lives in the agent's isolated class loader. Before a dispatcher is installed every call is
- * a no-op.
+ * The only code that woven hook calls reach. It lives on the bootstrap class path (JDK types only), so code in a
+ * class of any class loader, including JDK classes, can call it; it forwards to the agent's dispatcher, which
+ * lives in the agent's isolated class loader. It never throws: nothing the agent does may disturb the
+ * application. Before a dispatcher is installed every call is a no-op.
+ *
+ * <p>Every {@link #enter} is followed by exactly one {@link #exit} for the same site on the same thread (on
+ * return or on a throw), so the dispatcher can keep a per-thread stack instead of passing tokens around.
  */
 public final class HookBridge {
 
-    /** Implemented inside the agent; see {@code io.github.sdagent.agent.hooks.HookEngine}. */
+    /** Implemented inside the agent ({@code io.github.sdagent.agent.hooks.HookEngine}). */
     public interface Dispatcher {
 
-        /** A constructor of the hooked class {@code named} finished for {@code instance} (whose class may be a subclass). */
-        void constructed(int hook, Class<?> named, Object instance);
+        /** A constructor of a hooked class finished for {@code instance} (whose class may be a subclass). */
+        void constructed(int hook, Object instance);
 
-        /** A hooked method was entered; returns a token when this call counts (the outermost call on a hooked instance), else null. */
-        Object enter(int site, Object self);
+        /** A hooked method was entered ({@code self} is null for a static method). */
+        void enter(int site, Object self);
 
-        /** The counted call returned {@code returned} (boxed, null for void) or threw {@code thrown}. */
-        void exit(Object token, Object returned, Throwable thrown);
+        /** The method entered last on this thread for {@code site} returned {@code returned} (null for a primitive or void) or threw {@code thrown}. */
+        void exit(int site, Object returned, Throwable thrown);
     }
 
     private static volatile Dispatcher dispatcher;
@@ -30,22 +33,36 @@ public final class HookBridge {
         dispatcher = newDispatcher;
     }
 
-    public static void constructed(int hook, Class<?> named, Object instance) {
+    public static void constructed(int hook, Object instance) {
         Dispatcher current = dispatcher;
         if (current != null) {
-            current.constructed(hook, named, instance);
+            try {
+                current.constructed(hook, instance);
+            } catch (Throwable ignored) {
+                // never into the application
+            }
         }
     }
 
-    public static Object enter(int site, Object self) {
-        Dispatcher current = dispatcher;
-        return current == null ? null : current.enter(site, self);
-    }
-
-    public static void exit(Object token, Object returned, Throwable thrown) {
+    public static void enter(int site, Object self) {
         Dispatcher current = dispatcher;
         if (current != null) {
-            current.exit(token, returned, thrown);
+            try {
+                current.enter(site, self);
+            } catch (Throwable ignored) {
+                // never into the application
+            }
+        }
+    }
+
+    public static void exit(int site, Object returned, Throwable thrown) {
+        Dispatcher current = dispatcher;
+        if (current != null) {
+            try {
+                current.exit(site, returned, thrown);
+            } catch (Throwable ignored) {
+                // never into the application
+            }
         }
     }
 }

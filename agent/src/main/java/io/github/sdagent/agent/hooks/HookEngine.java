@@ -3,18 +3,24 @@ package io.github.sdagent.agent.hooks;
 import io.github.sdagent.agent.HookListener;
 import io.github.sdagent.agent.HookSpec;
 import io.github.sdagent.agent.bridge.HookBridge;
+import io.github.sdagent.agent.hooks.ClassInfo.MethodInfo;
+import java.io.InputStream;
 import java.lang.instrument.ClassFileTransformer;
 import java.lang.instrument.Instrumentation;
 import java.lang.reflect.Method;
 import java.lang.reflect.Modifier;
+import java.security.ProtectionDomain;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Deque;
 import java.util.HashMap;
+import java.util.HashSet;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.WeakHashMap;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletionException;
@@ -23,46 +29,44 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
-import net.bytebuddy.asm.Advice;
-import net.bytebuddy.description.method.MethodDescription;
-import net.bytebuddy.description.type.TypeDescription;
-import net.bytebuddy.dynamic.ClassFileLocator;
-import net.bytebuddy.dynamic.DynamicType;
-import net.bytebuddy.pool.TypePool;
-
-import static net.bytebuddy.matcher.ElementMatchers.hasDescriptor;
-import static net.bytebuddy.matcher.ElementMatchers.isConstructor;
-import static net.bytebuddy.matcher.ElementMatchers.named;
+import net.bytebuddy.jar.asm.Opcodes;
 
 /**
- * The ready-hook engine, one per JVM (the bridge has one dispatcher).
+ * The ready-hook engine, one per JVM (the bridge has one dispatcher), and the only class file transformer the
+ * hooks register. The agent sits on every service's start path, so for every class the JVM loads or retransforms
+ * the transformer does one hash lookup of the class name and returns; only the exact names of hooked classes (and
+ * of the classes declaring their inherited methods) are parsed and rewritten, by {@link HookWeaver}.
  *
  * <p>For a hook {@code C#m}: when a copy of C loads (in any class loader) the spec is resolved on C. A static
- * method, an interface's default method or an instance method declared in C itself is advised right away. For
- * instance methods C's constructors get advice too: the first construction of each runtime class R (C or a
- * subclass) finds the implementation of m that R's instances run (perhaps inherited from a superclass D, perhaps
- * an override) and, if that method is not advised yet, retransforms D synchronously before the constructor
+ * method, an interface's default method or an instance method declared in C itself is hooked right away. For
+ * instance methods C's constructors report each new instance too: the first construction of each runtime class R
+ * (C or a subclass) finds the implementation of m that R's instances run (perhaps inherited from a superclass D,
+ * perhaps an override) and, if that method is not hooked yet, retransforms D synchronously before the constructor
  * returns, so no call can be missed. A call counts only when its receiver's runtime class was bound to exactly
  * that method for this hook (so a Jetty connector's {@code start()}, inherited from the same
  * {@code AbstractLifeCycle}, never counts for {@code Server#start}), and only the outermost such call per
  * instance and thread.
  */
-public final class HookEngine implements HookBridge.Dispatcher {
+public final class HookEngine implements HookBridge.Dispatcher, ClassFileTransformer {
 
-    private static final String ADVICE_PACKAGE = "io.github.sdagent.agent.hooks.";
     private static final int NO_SITE = -1;
     private static HookEngine instance;
 
     private final Instrumentation inst;
-    private final HookGate gate;
+    /** internal names (a/b/C) of the classes the transformer rewrites */
+    private final Set<String> watched = ConcurrentHashMap.newKeySet();
     private final List<Hook> hooks = new CopyOnWriteArrayList<>();
     private final List<Site> sites = new CopyOnWriteArrayList<>();
     private final Map<String, List<Hook>> hooksByClassName = new ConcurrentHashMap<>();
-    /** class loader (weak) -> class name -> advised methods of that class */
+    /** class loader (weak) -> class name -> hooked methods of that class */
     private final Map<ClassLoader, Map<String, List<Site>>> sitesByLoader =
             Collections.synchronizedMap(new WeakHashMap<>());
-    private final Set<String> engineProblems = ConcurrentHashMap.newKeySet();
-    private final ThreadLocal<List<Active>> activeCalls = ThreadLocal.withInitial(ArrayList::new);
+    private final ThreadLocal<List<Frame>> frames = new ThreadLocal<List<Frame>>() {
+        @Override
+        protected List<Frame> initialValue() {
+            return new ArrayList<>();
+        }
+    };
     private final ClassValue<RuntimeClass> runtimeClasses = new ClassValue<RuntimeClass>() {
         @Override
         protected RuntimeClass computeValue(Class<?> type) {
@@ -72,21 +76,23 @@ public final class HookEngine implements HookBridge.Dispatcher {
 
     private HookEngine(Instrumentation inst) {
         this.inst = inst;
-        this.gate = new HookGate(this::buildByteBuddy, this::reportToAll);
     }
 
-    /** The JVM's engine; the first call installs the bridge dispatcher and the gate transformer. */
+    /** The JVM's engine; the first call installs the bridge dispatcher and the transformer. */
     public static synchronized HookEngine instance(Instrumentation inst) {
         if (instance == null) {
             HookEngine engine = new HookEngine(inst);
             HookBridge.install(engine);
-            inst.addTransformer(engine.gate, true);
+            inst.addTransformer(engine, true);
             instance = engine;
         }
         return instance;
     }
 
-    /** Adds hooks; returns at once. Byte Buddy warms up and already loaded classes are handled in the background. */
+    /**
+     * Adds hooks and returns at once. A daemon thread loads the weaving code ahead of need, hooks classes that
+     * were loaded before now, and reports after the grace period which classes never loaded.
+     */
     public void install(List<HookSpec> specs, HookListener listener, long graceMillis) {
         long installedAt = System.nanoTime();
         List<Hook> added = new ArrayList<>();
@@ -95,92 +101,135 @@ public final class HookEngine implements HookBridge.Dispatcher {
                 Hook hook = new Hook(hooks.size(), spec, listener);
                 hooks.add(hook);
                 added.add(hook);
-                hooksByClassName.computeIfAbsent(spec.className(), name -> new CopyOnWriteArrayList<>()).add(hook);
-                gate.watch(spec.className());
+                List<Hook> named = hooksByClassName.get(spec.className());
+                if (named == null) {
+                    named = new CopyOnWriteArrayList<>();
+                    hooksByClassName.put(spec.className(), named);
+                }
+                named.add(hook);
+                watched.add(spec.className().replace('.', '/'));
             }
         }
-        gate.warmUpInBackground("sd-agent-hooks", () -> {
-            retransformAlreadyLoaded(added);
-            long waitNanos = graceMillis * 1_000_000L - (System.nanoTime() - installedAt);
-            try {
-                if (waitNanos > 0) {
-                    Thread.sleep(waitNanos / 1_000_000L, (int) (waitNanos % 1_000_000L));
+        // No lambdas on this path: the first one in a JVM costs tens of milliseconds of java.lang.invoke setup.
+        Thread thread = new Thread(new Runnable() {
+            @Override
+            public void run() {
+                warmUp();
+                retransformAlreadyLoaded(added);
+                long waitNanos = graceMillis * 1_000_000L - (System.nanoTime() - installedAt);
+                try {
+                    if (waitNanos > 0) {
+                        Thread.sleep(waitNanos / 1_000_000L, (int) (waitNanos % 1_000_000L));
+                    }
+                } catch (InterruptedException e) {
+                    return;
                 }
-            } catch (InterruptedException e) {
-                return;
+                reportNeverLoaded(added, graceMillis);
             }
-            reportNeverLoaded(added, graceMillis);
-        });
+        }, "sd-agent-hooks");
+        thread.setDaemon(true);
+        thread.start();
     }
 
-    /** Blocks until Byte Buddy is ready (for measurements and tests; hooks never need this). */
-    public boolean awaitByteBuddy() {
-        return gate.delegate() != null;
-    }
-
-    // ---- Byte Buddy side: which classes get which advice ----
-
-    private ClassFileTransformer buildByteBuddy() {
-        ClassFileLocator locator = HookGate.adviceLocator();
-        TypePool advicePool = TypePool.Default.of(locator);
-        TypeDescription methodAdvice = advicePool.describe(ADVICE_PACKAGE + "MethodAdvice").resolve();
-        TypeDescription constructorAdvice = advicePool.describe(ADVICE_PACKAGE + "ConstructorAdvice").resolve();
-        return HookGate.agentBuilder(this::reportToAll)
-                .type((type, loader, module, classBeingRedefined, protectionDomain) ->
-                        hooksByClassName.containsKey(type.getName()) || !sitesOf(loader, type.getName()).isEmpty())
-                .transform((builder, type, loader, module, protectionDomain) ->
-                        advise(builder, type, loader, methodAdvice, constructorAdvice, locator))
-                .makeRaw();
-    }
-
-    private DynamicType.Builder<?> advise(DynamicType.Builder<?> builder, TypeDescription type, ClassLoader loader,
-                                          TypeDescription methodAdvice, TypeDescription constructorAdvice,
-                                          ClassFileLocator locator) {
-        String name = type.getName();
-        List<Hook> constructorHooks = new ArrayList<>();
-        for (Hook hook : hooksByClassName.getOrDefault(name, Collections.emptyList())) {
-            hook.seen = true;
-            MethodResolver.Resolution resolution = MethodResolver.resolve(type, hook.spec);
-            if (resolution.problem != null) {
-                hook.report(resolution.problem);
-                continue;
+    /** Loads the parsing and weaving classes (about 40, mostly ASM) off the application's start path. */
+    static void warmUp() {
+        try (InputStream in = ClassLoader.getSystemResourceAsStream(HookWeaver.BRIDGE + ".class")) {
+            if (in != null) {
+                byte[] classFile = ClassInfo.readAll(in);
+                ClassInfo info = ClassInfo.parse(classFile);
+                MethodResolver.resolve(info, ClassInfo.Source.of(null), HookSpec.parse(info.name + "#install"));
+                HookWeaver.weave(classFile, Collections.singletonMap(
+                        "install(Lio/github/sdagent/agent/bridge/HookBridge$Dispatcher;)V",
+                        Collections.singletonList(0)), Collections.singletonList(0));
             }
-            MethodDescription method = resolution.method;
-            String declaringType = method.getDeclaringType().asErasure().getName();
-            boolean declaredHere = declaringType.equals(name);
-            if (method.isStatic() || type.isInterface()) {
-                if (!declaredHere) {
-                    hook.report("ready hook " + hook.spec + ": " + method.getName() + " is declared in "
-                            + declaringType + "; hook " + declaringType + "#" + method.getName() + " instead");
-                } else if (method.isAbstract()) {
-                    hook.report("ready hook " + hook.spec + ": " + name + " is an interface and " + method.getName()
-                            + " is abstract there; hook the class that implements it (interfaces are not scanned"
-                            + " for implementations)");
-                } else {
-                    siteFor(hook, loader, name, method, true);
+        } catch (Throwable ignored) {
+            // only a warm-up: the real work will report its own problems
+        }
+    }
+
+    // ---- the transformer ----
+
+    @Override
+    public byte[] transform(ClassLoader loader, String internalName, Class<?> classBeingRedefined,
+                            ProtectionDomain protectionDomain, byte[] classFile) {
+        if (internalName == null || !watched.contains(internalName)) {
+            return null;
+        }
+        String name = internalName.replace('/', '.');
+        try {
+            return weave(loader, name, classFile);
+        } catch (Throwable t) {
+            reportFor(name, "could not instrument " + name + ": " + t);
+            return null;
+        }
+    }
+
+    private byte[] weave(ClassLoader loader, String name, byte[] classFile) {
+        List<Integer> constructorHooks = new ArrayList<>();
+        List<Hook> named = hooksByClassName.get(name);
+        if (named != null) {
+            ClassInfo type = ClassInfo.parse(classFile);
+            ClassInfo.Source loaderSource = ClassInfo.Source.of(loader);
+            ClassInfo.Source source = new ClassInfo.Source() {
+                @Override
+                public ClassInfo find(String binaryName) {
+                    return binaryName.equals(name) ? type : loaderSource.find(binaryName);
                 }
-            } else {
-                constructorHooks.add(hook);
-                if (declaredHere && !method.isAbstract()) {
-                    siteFor(hook, loader, name, method, false);
-                }
+            };
+            for (Hook hook : named) {
+                hook.seen = true;
+                resolveOnLoad(hook, type, source, loader, constructorHooks);
             }
         }
-        if (!sitesOf(loader, name).isEmpty() || !constructorHooks.isEmpty()) {
-            HookModules.readBridge(inst, loader, name);
+        List<Site> classSites = sitesOf(loader, name);
+        if (classSites.isEmpty() && constructorHooks.isEmpty()) {
+            return null;
         }
-        for (Site site : sitesOf(loader, name)) {
-            builder = builder.visit(Advice.withCustomMapping().bind(SiteId.class, site.id)
-                    .to(methodAdvice, locator)
-                    .on(named(site.methodName).and(hasDescriptor(site.descriptor))));
+        HookModules.readBridge(inst, loader, name);
+        Map<String, List<Integer>> bySignature = new HashMap<>();
+        for (Site site : classSites) {
+            List<Integer> ids = bySignature.get(site.methodName + site.descriptor);
+            if (ids == null) {
+                ids = new ArrayList<>();
+                bySignature.put(site.methodName + site.descriptor, ids);
+            }
+            ids.add(site.id);
+        }
+        byte[] woven = HookWeaver.weave(classFile, bySignature, constructorHooks);
+        for (Site site : classSites) {
             site.applied = true;
         }
-        for (Hook hook : constructorHooks) {
-            builder = builder.visit(Advice.withCustomMapping().bind(HookId.class, hook.id)
-                    .to(constructorAdvice, locator)
-                    .on(isConstructor()));
+        return woven;
+    }
+
+    /** Hooks what can be hooked when the named class loads; notes whether its constructors must report. */
+    private void resolveOnLoad(Hook hook, ClassInfo type, ClassInfo.Source source, ClassLoader loader,
+                               List<Integer> constructorHooks) {
+        MethodResolver.Resolution resolution = MethodResolver.resolve(type, source, hook.spec);
+        if (resolution.problem != null) {
+            hook.report(resolution.problem);
+            return;
         }
-        return builder;
+        MethodInfo method = resolution.method;
+        String declaringType = method.owner.name;
+        boolean declaredHere = declaringType.equals(type.name);
+        if (method.is(Opcodes.ACC_STATIC) || type.isInterface) {
+            if (!declaredHere) {
+                hook.report("ready hook " + hook.spec + ": " + method.name + " is declared in " + declaringType
+                        + "; hook " + declaringType + "#" + method.name + " instead");
+            } else if (method.is(Opcodes.ACC_ABSTRACT)) {
+                hook.report("ready hook " + hook.spec + ": " + type.name + " is an interface and " + method.name
+                        + " is abstract there; hook the class that implements it (interfaces are not scanned"
+                        + " for implementations)");
+            } else {
+                siteFor(hook, loader, type.name, method, true);
+            }
+        } else {
+            constructorHooks.add(hook.id);
+            if (declaredHere && !method.is(Opcodes.ACC_ABSTRACT)) {
+                siteFor(hook, loader, type.name, method, false);
+            }
+        }
     }
 
     private List<Site> sitesOf(ClassLoader loader, String className) {
@@ -189,26 +238,42 @@ public final class HookEngine implements HookBridge.Dispatcher {
         return found == null ? Collections.emptyList() : found;
     }
 
-    /** The site advising {@code method} of class {@code className} in {@code loader} for {@code hook}; created if new. */
-    private synchronized Site siteFor(Hook hook, ClassLoader loader, String className, MethodDescription method,
-                                      boolean anyInstance) {
-        String descriptor = method.getDescriptor();
+    private Site existingSite(Hook hook, ClassLoader loader, String className, MethodInfo method) {
         for (Site site : sitesOf(loader, className)) {
-            if (site.hook == hook && site.methodName.equals(method.getName()) && site.descriptor.equals(descriptor)) {
+            if (site.hook == hook && site.methodName.equals(method.name) && site.descriptor.equals(method.descriptor)) {
                 return site;
             }
         }
-        Site site = new Site(sites.size(), hook, className, method.getName(), descriptor, anyInstance);
+        return null;
+    }
+
+    /** The site hooking {@code method} of class {@code className} in {@code loader} for {@code hook}; created if new. */
+    private synchronized Site siteFor(Hook hook, ClassLoader loader, String className, MethodInfo method,
+                                      boolean anyInstance) {
+        Site existing = existingSite(hook, loader, className, method);
+        if (existing != null) {
+            return existing;
+        }
+        Site site = new Site(sites.size(), hook, className, method.name, method.descriptor, anyInstance);
         sites.add(site);
-        sitesByLoader.computeIfAbsent(loader, l -> new ConcurrentHashMap<>())
-                .computeIfAbsent(className, n -> new CopyOnWriteArrayList<>()).add(site);
+        Map<String, List<Site>> byName = sitesByLoader.get(loader);
+        if (byName == null) {
+            byName = new ConcurrentHashMap<>();
+            sitesByLoader.put(loader, byName);
+        }
+        List<Site> classSites = byName.get(className);
+        if (classSites == null) {
+            classSites = new CopyOnWriteArrayList<>();
+            byName.put(className, classSites);
+        }
+        classSites.add(site);
         return site;
     }
 
-    // ---- the dispatcher, called by advice through the bridge ----
+    // ---- the dispatcher, called by woven code through the bridge ----
 
     @Override
-    public void constructed(int hookId, Class<?> named, Object instance) {
+    public void constructed(int hookId, Object instance) {
         Class<?> runtime = instance.getClass();
         RuntimeClass state = runtimeClasses.get(runtime);
         if (state.isBound(hookId)) {
@@ -221,7 +286,7 @@ public final class HookEngine implements HookBridge.Dispatcher {
             Hook hook = hooks.get(hookId);
             int site = NO_SITE;
             try {
-                site = bind(hook, named, runtime);
+                site = bind(hook, runtime);
             } catch (Throwable t) {
                 hook.report("ready hook " + hook.spec + ": could not hook " + runtime.getName() + ": " + t);
             }
@@ -229,39 +294,31 @@ public final class HookEngine implements HookBridge.Dispatcher {
         }
     }
 
-    /** Finds and, if needed, advises the method that {@code runtime}'s instances run for {@code hook}. */
-    private int bind(Hook hook, Class<?> named, Class<?> runtime) throws Exception {
+    /** Finds and, if needed, hooks the method that {@code runtime}'s instances run for {@code hook}. */
+    private int bind(Hook hook, Class<?> runtime) throws Exception {
+        Class<?> named = findInHierarchy(runtime, hook.spec.className());
         MethodResolver.Resolution resolution = hook.resolutions.get(named);
         if (resolution == null) {
-            resolution = MethodResolver.resolve(describe(named), hook.spec);
+            resolution = MethodResolver.resolve(describe(named), ClassInfo.Source.of(named.getClassLoader()), hook.spec);
             hook.resolutions.put(named, resolution);
         }
-        if (resolution.problem != null || resolution.method.isStatic()) {
-            return NO_SITE; // reported when the class loaded; static methods are advised then too
+        if (resolution.problem != null || resolution.method.is(Opcodes.ACC_STATIC)) {
+            return NO_SITE; // reported when the class loaded; static methods are hooked then too
         }
-        MethodDescription implementation = MethodResolver.implementation(describe(runtime), resolution.method);
+        MethodInfo implementation = MethodResolver.implementation(describe(runtime),
+                ClassInfo.Source.of(runtime.getClassLoader()), resolution.method);
         if (implementation == null) {
             hook.report("ready hook " + hook.spec + ": " + runtime.getName() + " has no implementation of "
-                    + resolution.method.getName() + MethodResolver.parameterNames(resolution.method));
+                    + resolution.method.name + resolution.method.parameterNames());
             return NO_SITE;
         }
-        Class<?> declaring = findInHierarchy(runtime, implementation.getDeclaringType().asErasure().getName());
-        boolean known = hasSite(hook, declaring.getClassLoader(), declaring.getName(), implementation);
+        Class<?> declaring = findInHierarchy(runtime, implementation.owner.name);
+        boolean known = existingSite(hook, declaring.getClassLoader(), declaring.getName(), implementation) != null;
         Site site = siteFor(hook, declaring.getClassLoader(), declaring.getName(), implementation, false);
         if (!known) {
             instrument(hook, declaring, site);
         }
         return site.id;
-    }
-
-    private boolean hasSite(Hook hook, ClassLoader loader, String className, MethodDescription method) {
-        for (Site site : sitesOf(loader, className)) {
-            if (site.hook == hook && site.methodName.equals(method.getName())
-                    && site.descriptor.equals(method.getDescriptor())) {
-                return true;
-            }
-        }
-        return false;
     }
 
     private void instrument(Hook hook, Class<?> declaring, Site site) throws Exception {
@@ -270,7 +327,7 @@ public final class HookEngine implements HookBridge.Dispatcher {
                     + " (the JVM does not allow modifying it)");
             return;
         }
-        gate.watch(declaring.getName());
+        watched.add(declaring.getName().replace('.', '/'));
         HookModules.readBridge(inst, declaring);
         inst.retransformClasses(declaring);
         if (!site.applied) {
@@ -280,27 +337,33 @@ public final class HookEngine implements HookBridge.Dispatcher {
     }
 
     @Override
-    public Object enter(int siteId, Object self) {
+    public void enter(int siteId, Object self) {
         Site site = sites.get(siteId);
-        if (!site.anyInstance && (self == null || runtimeClasses.get(self.getClass()).site(site.hook.id) != siteId)) {
-            return null;
+        List<Frame> stack = frames.get();
+        boolean counted = site.anyInstance
+                || self != null && runtimeClasses.get(self.getClass()).site(site.hook.id) == siteId;
+        for (int i = 0; counted && i < stack.size(); i++) {
+            Frame outer = stack.get(i);
+            counted = !(outer.counted && outer.site.hook == site.hook && outer.self == self); // only the outermost call
         }
-        List<Active> active = activeCalls.get();
-        for (Active call : active) {
-            if (call.hook == site.hook && call.self == self) {
-                return null; // a nested call: only the outermost one counts
-            }
-        }
-        Active call = new Active(site.hook, self);
-        active.add(call);
-        return call;
+        stack.add(new Frame(site, self, counted));
     }
 
     @Override
-    public void exit(Object token, Object returned, Throwable thrown) {
-        Active call = (Active) token;
-        activeCalls.get().remove(call);
-        Hook hook = call.hook;
+    public void exit(int siteId, Object returned, Throwable thrown) {
+        List<Frame> stack = frames.get();
+        for (int i = stack.size() - 1; i >= 0; i--) {
+            if (stack.get(i).site.id == siteId) {
+                Frame frame = stack.remove(i);
+                if (frame.counted) {
+                    completed(frame.site.hook, returned, thrown);
+                }
+                return;
+            }
+        }
+    }
+
+    private static void completed(Hook hook, Object returned, Throwable thrown) {
         if (thrown != null) {
             hook.failed(thrown);
             return;
@@ -377,14 +440,10 @@ public final class HookEngine implements HookBridge.Dispatcher {
 
     // ---- helpers ----
 
-    /** From class files where possible (a signature naming a missing optional class must not break us). */
-    private static TypeDescription describe(Class<?> type) {
-        try {
-            return TypePool.Default.of(ClassFileLocator.ForClassLoader.of(type.getClassLoader()))
-                    .describe(type.getName()).resolve();
-        } catch (RuntimeException e) {
-            return TypeDescription.ForLoadedType.of(type); // a generated class has no class file
-        }
+    /** From the class file where there is one (a proxy or other generated class has none). */
+    private static ClassInfo describe(Class<?> type) {
+        ClassInfo info = ClassInfo.Source.of(type.getClassLoader()).find(type.getName());
+        return info != null ? info : ClassInfo.reflect(type);
     }
 
     private static Class<?> findInHierarchy(Class<?> runtime, String name) {
@@ -404,7 +463,7 @@ public final class HookEngine implements HookBridge.Dispatcher {
     }
 
     private void retransformAlreadyLoaded(List<Hook> added) {
-        Set<String> names = new java.util.HashSet<>();
+        Set<String> names = new HashSet<>();
         for (Hook hook : added) {
             names.add(hook.spec.className());
         }
@@ -419,7 +478,7 @@ public final class HookEngine implements HookBridge.Dispatcher {
                 HookModules.readBridge(inst, type);
                 inst.retransformClasses(type);
             } catch (Throwable t) {
-                reportToAll("could not instrument already loaded " + type.getName() + ": " + t);
+                reportFor(type.getName(), "could not instrument already loaded " + type.getName() + ": " + t);
             }
         }
     }
@@ -441,7 +500,7 @@ public final class HookEngine implements HookBridge.Dispatcher {
     /** Loaded classes whose simple name equals the wanted one, or whose name is a typo away. */
     private static String similarClasses(String wanted, Class<?>[] loaded) {
         String simple = wanted.substring(Math.max(wanted.lastIndexOf('.'), wanted.lastIndexOf('$')) + 1);
-        Set<String> similar = new java.util.TreeSet<>();
+        Set<String> similar = new TreeSet<>();
         for (Class<?> type : loaded) {
             String name = type.getName();
             String typeSimple = name.substring(Math.max(name.lastIndexOf('.'), name.lastIndexOf('$')) + 1);
@@ -457,15 +516,17 @@ public final class HookEngine implements HookBridge.Dispatcher {
         return " (did you mean " + String.join(" or ", shown) + "?)";
     }
 
-    private void reportToAll(String message) {
-        if (!engineProblems.add(message)) {
-            return;
-        }
-        Map<HookListener, Boolean> listeners = new java.util.IdentityHashMap<>();
-        for (Hook hook : hooks) {
-            if (listeners.put(hook.listener, Boolean.TRUE) == null) {
-                Hook.call(() -> hook.listener.problem(message));
+    /** To the hooks naming the class or hooking one of its methods (each reports a message once). */
+    private void reportFor(String className, String message) {
+        Set<Hook> concerned = Collections.newSetFromMap(new IdentityHashMap<>());
+        concerned.addAll(hooksByClassName.getOrDefault(className, Collections.emptyList()));
+        for (Site site : sites) {
+            if (site.className.equals(className)) {
+                concerned.add(site.hook);
             }
+        }
+        for (Hook hook : concerned) {
+            hook.report("ready hook " + hook.spec + ": " + message);
         }
     }
 
@@ -487,31 +548,36 @@ public final class HookEngine implements HookBridge.Dispatcher {
             this.listener = listener;
         }
 
+        // The listener must never disturb the application, which may be in the middle of its start.
+
         void report(String message) {
             if (reported.add(message)) {
-                call(() -> listener.problem(message));
+                try {
+                    listener.problem(message);
+                } catch (Throwable ignored) {
+                    // the listener is the agent's own reporting: nothing else to tell
+                }
             }
         }
 
         void returned() {
-            call(() -> listener.hookReturned(spec));
+            try {
+                listener.hookReturned(spec);
+            } catch (Throwable ignored) {
+                // as above
+            }
         }
 
         void failed(Throwable failure) {
-            call(() -> listener.hookFailed(spec, failure));
-        }
-
-        /** The listener must never disturb the application, which may be in the middle of its start. */
-        static void call(Runnable listenerCall) {
             try {
-                listenerCall.run();
+                listener.hookFailed(spec, failure);
             } catch (Throwable ignored) {
-                // nothing sensible to do: the listener is the agent's own reporting
+                // as above
             }
         }
     }
 
-    /** One advised method of one class in one class loader, for one hook. */
+    /** One hooked method of one class in one class loader, for one hook. */
     static final class Site {
         final int id;
         final Hook hook;
@@ -555,14 +621,17 @@ public final class HookEngine implements HookBridge.Dispatcher {
         }
     }
 
-    /** An outermost call in progress on this thread. */
-    private static final class Active {
-        final Hook hook;
+    /** A call of a hooked method in progress on this thread. */
+    private static final class Frame {
+        final Site site;
         final Object self;
+        /** the outermost call on a receiver bound to this site: its end is reported */
+        final boolean counted;
 
-        Active(Hook hook, Object self) {
-            this.hook = hook;
+        Frame(Site site, Object self, boolean counted) {
+            this.site = site;
             this.self = self;
+            this.counted = counted;
         }
     }
 }

@@ -1,6 +1,7 @@
 package io.github.sdagent.agent.hooks;
 
 import io.github.sdagent.agent.HookSpec;
+import io.github.sdagent.agent.hooks.ClassInfo.MethodInfo;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
@@ -9,13 +10,10 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import net.bytebuddy.description.method.MethodDescription;
-import net.bytebuddy.description.type.TypeDefinition;
-import net.bytebuddy.description.type.TypeDescription;
+import net.bytebuddy.jar.asm.Opcodes;
 
 /**
- * The overload rules of a {@code ready=} spec, applied to a type description (read from class files, so a method
- * signature naming a missing optional class does not break resolution):
+ * The overload rules of a {@code ready=} spec, applied to class files:
  * <ul>
  *   <li>candidates are the methods of that name declared in the class, its superclasses and its interfaces (any
  *       visibility; an override hides what it overrides; bridge methods are ignored);</li>
@@ -27,10 +25,10 @@ final class MethodResolver {
 
     /** Either a method or a one-line problem. */
     static final class Resolution {
-        final MethodDescription method;
+        final MethodInfo method;
         final String problem;
 
-        private Resolution(MethodDescription method, String problem) {
+        private Resolution(MethodInfo method, String problem) {
             this.method = method;
             this.problem = problem;
         }
@@ -39,16 +37,17 @@ final class MethodResolver {
     private MethodResolver() {
     }
 
-    static Resolution resolve(TypeDescription type, HookSpec spec) {
-        List<MethodDescription> candidates = candidates(type, spec.methodName());
+    static Resolution resolve(ClassInfo type, ClassInfo.Source source, HookSpec spec) {
+        List<ClassInfo> hierarchy = hierarchy(type, source);
+        List<MethodInfo> candidates = candidates(hierarchy, spec.methodName());
         if (candidates.isEmpty()) {
-            return problem(spec, "no method " + spec.methodName() + " in " + type.getName()
-                    + " or its supertypes" + didYouMean(type, spec.methodName()));
+            return problem(spec, "no method " + spec.methodName() + " in " + type.name
+                    + " or its supertypes" + didYouMean(hierarchy, spec.methodName()));
         }
         List<String> wanted = spec.parameterTypes();
-        List<MethodDescription> matching = new ArrayList<>();
-        for (MethodDescription candidate : candidates) {
-            if (wanted == null ? candidate.getParameters().isEmpty() : parametersMatch(candidate, wanted)) {
+        List<MethodInfo> matching = new ArrayList<>();
+        for (MethodInfo candidate : candidates) {
+            if (wanted == null ? candidate.parameterNames().isEmpty() : parametersMatch(candidate, wanted)) {
                 matching.add(candidate);
             }
         }
@@ -59,24 +58,25 @@ final class MethodResolver {
             return new Resolution(matching.get(0), null);
         }
         if (matching.isEmpty()) {
-            return problem(spec, "no overload of " + spec.methodName() + " in " + type.getName()
+            return problem(spec, "no overload of " + spec.methodName() + " in " + type.name
                     + " takes (" + String.join(",", wanted) + "); there are: " + spellings(type, candidates));
         }
         return problem(spec, matching.size() + " overloads match; name one: " + spellings(type, matching));
     }
 
     /** The method that runs when {@code method} is called on an instance of the concrete class {@code runtime}. */
-    static MethodDescription implementation(TypeDescription runtime, MethodDescription method) {
-        if (method.isPrivate() || method.isStatic()) {
+    static MethodInfo implementation(ClassInfo runtime, ClassInfo.Source source, MethodInfo method) {
+        if (method.is(Opcodes.ACC_PRIVATE) || method.is(Opcodes.ACC_STATIC)) {
             return method;
         }
-        List<String> parameters = parameterNames(method);
-        MethodDescription defaultMethod = null;
-        for (TypeDescription type : hierarchy(runtime)) {
-            for (MethodDescription candidate : type.getDeclaredMethods()) {
-                if (candidate.getName().equals(method.getName()) && !candidate.isBridge() && !candidate.isAbstract()
-                        && !candidate.isStatic() && parameterNames(candidate).equals(parameters)) {
-                    if (!type.isInterface()) {
+        List<String> parameters = method.parameterNames();
+        MethodInfo defaultMethod = null;
+        for (ClassInfo type : hierarchy(runtime, source)) {
+            for (MethodInfo candidate : type.methods) {
+                if (candidate.name.equals(method.name) && !candidate.is(Opcodes.ACC_BRIDGE)
+                        && !candidate.is(Opcodes.ACC_ABSTRACT) && !candidate.is(Opcodes.ACC_STATIC)
+                        && candidate.parameterNames().equals(parameters)) {
+                    if (!type.isInterface) {
                         return candidate;
                     }
                     if (defaultMethod == null) {
@@ -88,22 +88,9 @@ final class MethodResolver {
         return defaultMethod;
     }
 
-    /** Binary names of the erased parameter types, arrays as {@code T[]}. */
-    static List<String> parameterNames(MethodDescription method) {
-        List<String> names = new ArrayList<>();
-        for (TypeDescription type : method.getParameters().asTypeList().asErasures()) {
-            names.add(typeName(type));
-        }
-        return names;
-    }
-
-    private static String typeName(TypeDescription type) {
-        return type.isArray() ? typeName(type.getComponentType()) + "[]" : type.getName();
-    }
-
     /** A spec type matches a binary name ({@code a.B$C}), a source name ({@code a.B.C}) or, unqualified, a simple name. */
-    private static boolean parametersMatch(MethodDescription method, List<String> wanted) {
-        List<String> actual = parameterNames(method);
+    private static boolean parametersMatch(MethodInfo method, List<String> wanted) {
+        List<String> actual = method.parameterNames();
         if (actual.size() != wanted.size()) {
             return false;
         }
@@ -120,12 +107,12 @@ final class MethodResolver {
     }
 
     /** Methods named {@code name}, most specific first, one per parameter list. */
-    private static List<MethodDescription> candidates(TypeDescription type, String name) {
-        Map<List<String>, MethodDescription> byParameters = new LinkedHashMap<>();
-        for (TypeDescription declaring : hierarchy(type)) {
-            for (MethodDescription method : declaring.getDeclaredMethods()) {
-                if (method.getName().equals(name) && method.isMethod() && !method.isBridge()) {
-                    List<String> parameters = parameterNames(method);
+    private static List<MethodInfo> candidates(List<ClassInfo> hierarchy, String name) {
+        Map<List<String>, MethodInfo> byParameters = new LinkedHashMap<>();
+        for (ClassInfo declaring : hierarchy) {
+            for (MethodInfo method : declaring.methods) {
+                if (method.name.equals(name) && !method.is(Opcodes.ACC_BRIDGE)) {
+                    List<String> parameters = method.parameterNames();
                     if (!byParameters.containsKey(parameters)) {
                         byParameters.put(parameters, method);
                     }
@@ -135,50 +122,52 @@ final class MethodResolver {
         return new ArrayList<>(byParameters.values());
     }
 
-    /** The class, its superclasses (nearest first), then all their interfaces (breadth first). */
-    private static List<TypeDescription> hierarchy(TypeDescription type) {
-        List<TypeDescription> classes = new ArrayList<>();
-        for (TypeDefinition current = type; current != null; current = current.getSuperClass()) {
-            classes.add(current.asErasure());
+    /**
+     * The class, its superclasses (nearest first), then all their interfaces (breadth first). A supertype whose
+     * class file cannot be found is skipped: resolution works with what it can see.
+     */
+    static List<ClassInfo> hierarchy(ClassInfo type, ClassInfo.Source source) {
+        List<ClassInfo> classes = new ArrayList<>();
+        for (ClassInfo current = type; current != null;
+             current = current.superName == null ? null : source.find(current.superName)) {
+            classes.add(current);
         }
-        List<TypeDescription> result = new ArrayList<>(classes);
+        List<ClassInfo> result = new ArrayList<>(classes);
         Set<String> seen = new HashSet<>();
-        Deque<TypeDescription> pending = new ArrayDeque<>();
-        for (TypeDescription declaring : classes) {
-            pending.addAll(declaring.getInterfaces().asErasures());
+        Deque<String> pending = new ArrayDeque<>();
+        for (ClassInfo declaring : classes) {
+            pending.addAll(declaring.interfaces);
         }
         while (!pending.isEmpty()) {
-            TypeDescription itf = pending.removeFirst();
-            if (seen.add(itf.getName())) {
+            String name = pending.removeFirst();
+            ClassInfo itf = seen.add(name) ? source.find(name) : null;
+            if (itf != null) {
                 result.add(itf);
-                pending.addAll(itf.getInterfaces().asErasures());
+                pending.addAll(itf.interfaces);
             }
         }
         return result;
     }
 
-    private static String spellings(TypeDescription type, List<MethodDescription> methods) {
+    private static String spellings(ClassInfo type, List<MethodInfo> methods) {
         List<String> result = new ArrayList<>();
-        for (MethodDescription method : methods) {
-            List<String> parameters = parameterNames(method);
-            String prefix = type.getName() + "#" + method.getName();
+        for (MethodInfo method : methods) {
+            List<String> parameters = method.parameterNames();
+            String prefix = type.name + "#" + method.name;
             result.add(prefix + "(" + String.join(",", parameters) + ")"
                     + " [unquoted: " + prefix + ":" + String.join(":", parameters) + "]");
         }
         return String.join(", ", result);
     }
 
-    private static String didYouMean(TypeDescription type, String name) {
+    private static String didYouMean(List<ClassInfo> hierarchy, String name) {
         String best = null;
         int bestDistance = Integer.MAX_VALUE;
-        for (TypeDescription declaring : hierarchy(type)) {
-            for (MethodDescription method : declaring.getDeclaredMethods()) {
-                if (!method.isMethod()) {
-                    continue;
-                }
-                int distance = method.getName().equalsIgnoreCase(name) ? 0 : distance(method.getName(), name);
+        for (ClassInfo declaring : hierarchy) {
+            for (MethodInfo method : declaring.methods) {
+                int distance = method.name.equalsIgnoreCase(name) ? 0 : distance(method.name, name);
                 if (distance < bestDistance) {
-                    best = method.getName();
+                    best = method.name;
                     bestDistance = distance;
                 }
             }

@@ -1,56 +1,45 @@
 package io.github.sdagent.agent.hooks;
 
+import java.lang.instrument.ClassFileTransformer;
 import java.lang.instrument.Instrumentation;
+import java.security.ProtectionDomain;
 import java.util.function.Consumer;
-import net.bytebuddy.asm.Advice;
-import net.bytebuddy.dynamic.ClassFileLocator;
-import net.bytebuddy.pool.TypePool;
 
-import static net.bytebuddy.matcher.ElementMatchers.isStatic;
-import static net.bytebuddy.matcher.ElementMatchers.named;
-import static net.bytebuddy.matcher.ElementMatchers.not;
+/** Rewrites {@code java.lang.ProcessBuilder} with {@link HookWeaver#scrubEnvironment} when it loads (or now, if it has). */
+public final class ProcessBuilderScrubbing implements ClassFileTransformer {
 
-/** Puts {@link ChildEnvironmentAdvice} on {@code java.lang.ProcessBuilder} behind its own {@link HookGate}. */
-public final class ProcessBuilderScrubbing {
-
-    private static final String PROCESS_BUILDER = "java.lang.ProcessBuilder";
+    private static final String PROCESS_BUILDER = "java/lang/ProcessBuilder";
     private static boolean installed;
+    private final Consumer<String> problems;
 
-    private ProcessBuilderScrubbing() {
+    private ProcessBuilderScrubbing(Consumer<String> problems) {
+        this.problems = problems;
     }
 
-    public static synchronized void install(Instrumentation inst, Consumer<String> problems) {
+    public static synchronized void install(Instrumentation inst, Consumer<String> problems) throws Exception {
         if (installed) {
             return;
         }
         installed = true;
-        HookGate gate = new HookGate(() -> {
-            ClassFileLocator locator = HookGate.adviceLocator();
-            Advice advice = Advice.to(TypePool.Default.of(locator)
-                    .describe(ChildEnvironmentAdvice.class.getName()).resolve(), locator);
-            return HookGate.agentBuilder(problems)
-                    .type(named(PROCESS_BUILDER))
-                    .transform((builder, type, loader, module, protectionDomain) ->
-                            builder.visit(advice.on(named("start").and(not(isStatic())))))
-                    .makeRaw();
-        }, problems);
-        gate.watch(PROCESS_BUILDER);
-        inst.addTransformer(gate, true);
-        Class<?> loaded = null;
+        inst.addTransformer(new ProcessBuilderScrubbing(problems), true);
         for (Class<?> type : inst.getAllLoadedClasses()) {
-            if (type.getName().equals(PROCESS_BUILDER) && type.getClassLoader() == null) {
-                loaded = type;
+            if (type.getName().equals("java.lang.ProcessBuilder")) {
+                inst.retransformClasses(type); // loaded before us (an earlier agent, or attach): rewrite it now
             }
         }
-        if (loaded == null) {
-            gate.warmUpInBackground("sd-agent-warmup", () -> { });
-        } else {
-            // Already loaded (an earlier agent or attach): no gate can catch its load, so instrument it now.
-            try {
-                inst.retransformClasses(loaded);
-            } catch (Throwable t) {
-                problems.accept("cannot scrub the environment of child processes: " + t);
-            }
+    }
+
+    @Override
+    public byte[] transform(ClassLoader loader, String internalName, Class<?> classBeingRedefined,
+                            ProtectionDomain protectionDomain, byte[] classFile) {
+        if (loader != null || !PROCESS_BUILDER.equals(internalName)) {
+            return null;
+        }
+        try {
+            return HookWeaver.scrubEnvironment(classFile);
+        } catch (Throwable t) {
+            problems.accept("cannot scrub the environment of child processes: " + t);
+            return null;
         }
     }
 }
