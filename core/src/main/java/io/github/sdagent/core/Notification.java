@@ -288,41 +288,57 @@ public final class Notification {
         if (argument == null) {
             throw new IllegalArgumentException("notify argument " + position + " is null");
         }
-        String text = argument.endsWith("\n") ? argument.substring(0, argument.length() - 1) : argument;
+        // Index-based so that the common one-line case (WATCHDOG=1) allocates nothing.
+        int length = argument.endsWith("\n") ? argument.length() - 1 : argument.length();
         int start = 0;
         while (true) {
-            int end = text.indexOf('\n', start);
-            String line = text.substring(start, end < 0 ? text.length() : end);
-            int eq = line.indexOf('=');
-            if (eq < 1) {
+            int end = argument.indexOf('\n', start);
+            if (end < 0 || end > length) {
+                end = length;
+            }
+            int eq = argument.indexOf('=', start);
+            if (eq <= start || eq >= end) {
                 throw new IllegalArgumentException("notify argument " + position + " has a line that is not "
-                        + "KEY=VALUE: \"" + quote(line) + "\"");
+                        + "KEY=VALUE: \"" + quote(argument.substring(start, end)) + "\"");
             }
-            checkKey(line.substring(0, eq), line);
-            if (line.indexOf('\r') >= 0 || line.indexOf('\0') >= 0) {
-                throw new IllegalArgumentException("notify argument " + position + " contains CR or NUL (\""
-                        + quote(line) + "\"); systemd would split or drop the message. Put untrusted text "
-                        + "through Notification.status(...) or the Map form, which sanitise STATUS");
+            if (!isKey(argument, start, eq)) {
+                checkKey(argument.substring(start, eq), argument.substring(start, end));
             }
-            if (end < 0) {
-                return text;
+            for (int i = eq + 1; i < end; i++) {
+                char c = argument.charAt(i);
+                if (c == '\r' || c == '\0') {
+                    throw new IllegalArgumentException("notify argument " + position + " contains CR or NUL (\""
+                            + quote(argument.substring(start, end)) + "\"); systemd would split or drop the "
+                            + "message. Put untrusted text through Notification.status(...) or the Map form, "
+                            + "which sanitise STATUS");
+                }
+            }
+            if (end == length) {
+                return length == argument.length() ? argument : argument.substring(0, length);
             }
             start = end + 1;
         }
     }
 
-    private static void checkKey(String key, String context) {
-        boolean valid = !key.isEmpty() && !(key.charAt(0) >= '0' && key.charAt(0) <= '9');
-        for (int i = 0; valid && i < key.length(); i++) {
-            char c = key.charAt(i);
-            valid = (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
+    private static boolean isKey(String text, int start, int end) {
+        if (start >= end || (text.charAt(start) >= '0' && text.charAt(start) <= '9')) {
+            return false;
         }
-        if (!valid) {
+        for (int i = start; i < end; i++) {
+            char c = text.charAt(i);
+            if (!((c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_')) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static void checkKey(String key, String context) {
+        if (!isKey(key, 0, key.length())) {
             throw new IllegalArgumentException("notify key \"" + quote(key) + "\" in \"" + quote(context)
                     + "\" is invalid: keys are upper-case letters, digits and '_' (READY, STATUS, X_MY_KEY)");
         }
     }
-
     /** The UTF-8 payload, refusing what systemd would not read whole. */
     static byte[] encode(String message) {
         byte[] bytes = message.getBytes(StandardCharsets.UTF_8);

@@ -18,6 +18,7 @@ public final class ServiceMain {
             case "watchdog" -> watchdog(Long.parseLong(args[1]));
             case "socket" -> socket();
             case "notify" -> notifyOnce();
+            case "example" -> PystemdExample.main(new String[0]);
             default -> throw new IllegalArgumentException(args[0]);
         }
     }

@@ -73,22 +73,57 @@ class SystemdManagerTest {
     void watchdogKillsTheServiceOnceItStopsPinging() throws Exception {
         String unit = unitName("watchdog");
         try {
-            long startedAt = System.nanoTime();
-            Processes.Result started = Processes.run(systemdRun(unit, List.of("WatchdogSec=2", "WatchdogSignal=SIGKILL"),
-                    Processes.javaMain("watchdog", "5000")), UserManager.environment(), START);
+            Processes.Result started = Processes.run(systemdRun(unit, List.of("WatchdogSec=2",
+                    "WatchdogSignal=SIGKILL"), Processes.javaMain("watchdog", "8000")), UserManager.environment(),
+                    START);
             assertEquals(0, started.exitCode(), started.output());
-            Thread.sleep(Math.max(0, 3500 - (System.nanoTime() - startedAt) / 1_000_000));
-            // Past WatchdogSec=2 and still alive: the pings work.
+            // READY has arrived; the service pings for 8 s from then. Two whole WatchdogSec periods later it
+            // must still be alive: the pings work.
+            Thread.sleep(4000);
             Map<String, String> alive = UserManager.show(unit, "ActiveState", "StatusText", "Result");
             assertEquals("active", alive.get("ActiveState"), alive.toString());
             assertEquals("watchdog usec=2000000, pinging", alive.get("StatusText"), alive.toString());
-            // Pings stop about 5 s after start; systemd must kill it within WatchdogSec after that
-            // (SIGKILL rather than the default SIGABRT, so the JVM leaves no crash files behind).
-            Map<String, String> dead = UserManager.awaitShow(unit, Duration.ofSeconds(20),
+            // Once the pings stop, systemd must kill it within WatchdogSec (SIGKILL rather than the default
+            // SIGABRT, so the JVM leaves no crash files behind).
+            Map<String, String> dead = UserManager.awaitShow(unit, Duration.ofSeconds(30),
                     v -> "watchdog".equals(v.get("Result")) && "failed".equals(v.get("ActiveState")),
                     "ActiveState", "Result", "StatusText");
             assertEquals("watchdog", dead.get("Result"), dead.toString());
             assertEquals("failed", dead.get("ActiveState"), dead.toString());
+            assertEquals("watchdog usec=2000000, stopped pinging", dead.get("StatusText"), dead.toString());
+        } finally {
+            UserManager.cleanup(unit);
+        }
+    }
+
+    @Test
+    void thePystemdExampleInJavaRunsAsATypeNotifyService() throws Exception {
+        String unit = unitName("example");
+        List<String> command = new ArrayList<>(List.of("systemd-run", "--user", "--wait", "--unit=" + unit,
+                "-p", "Type=notify", "-p", "TimeoutStartSec=60"));
+        command.addAll(Processes.javaMain("example"));
+        try {
+            java.util.concurrent.CompletableFuture<Processes.Result> run =
+                    java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+                        try {
+                            return Processes.run(command, UserManager.environment(), START);
+                        } catch (Exception e) {
+                            throw new IllegalStateException(e);
+                        }
+                    });
+            java.util.Set<String> seen = new java.util.LinkedHashSet<>();
+            while (!run.isDone()) {
+                Map<String, String> v = UserManager.show(unit, "ActiveState", "StatusText");
+                if ("active".equals(v.get("ActiveState"))) {
+                    seen.add(v.get("StatusText"));
+                }
+                Thread.sleep(50);
+            }
+            Processes.Result result = run.get();
+            assertEquals(0, result.exitCode(), result.output());
+            assertTrue(result.output().contains("Finished with result: success"), result.output());
+            assertTrue(seen.stream().anyMatch(s -> s.startsWith("Complete: ") || s.equals("starting to do some work")),
+                    "statuses seen while active: " + seen);
         } finally {
             UserManager.cleanup(unit);
         }
