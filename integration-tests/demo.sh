@@ -69,9 +69,9 @@ cat <<EOF
    Type=notify
    WatchdogSec=4
    SuccessExitStatus=143
-   Environment=PORT=$port SAMPLE_START_DELAY_MS=1500 SAMPLE_STOP_DELAY_MS=1500
+   Environment=PORT=$port SAMPLE_START_DELAY_MS=1500 SAMPLE_STOP_DELAY_MS=3000
    ExecStart=$java -javaagent:$agent=ready=$hook -jar $app
-   (the app sleeps 1.5 s before starting Jetty, and 1.5 s in a shutdown hook, so each phase shows)
+   (the app sleeps 1.5 s before starting Jetty, and 3 s in a shutdown hook, so each phase shows)
 == what systemd saw:
 EOF
 
@@ -104,7 +104,7 @@ systemd-run --user --no-block --quiet --unit="$unit" \
   -p Type=notify -p WatchdogSec=4 -p SuccessExitStatus=143 -p TimeoutStartSec=90 \
   -p StandardOutput="file:$logs/stdout" -p StandardError="file:$logs/stderr" \
   -p "ExecStopPost=/bin/sh $logs/record-exit.sh" \
-  -E PORT="$port" -E SAMPLE_START_DELAY_MS=1500 -E SAMPLE_STOP_DELAY_MS=1500 \
+  -E PORT="$port" -E SAMPLE_START_DELAY_MS=1500 -E SAMPLE_STOP_DELAY_MS=3000 \
   "$java" "-javaagent:$agent=ready=$hook" -jar "$app"
 
 saw_activating=0 saw_active=0 pings=0 saw_stopping=0
