@@ -36,8 +36,12 @@ public final class Lifecycle implements HookListener {
     void started() {
         if (config.ready().isEmpty()) {
             becomeReady("no ready= hook configured");
-        } else {
-            notifier.post(withMainPid("STATUS=" + config.status()));
+            return;
+        }
+        synchronized (this) { // posting under the lock keeps the queue in state order: never "Starting" after READY
+            if (!ready && !stopping && failure == null) {
+                notifier.post(withMainPid("STATUS=" + config.status()));
+            }
         }
     }
 
@@ -59,15 +63,15 @@ public final class Lifecycle implements HookListener {
     }
 
     private void becomeReady(String why) {
+        String status = String.format(Locale.ROOT, "Ready in %.2f s (%s)", elapsed.now().toMillis() / 1000.0, why);
         synchronized (this) {
-            if (ready) {
+            if (ready || stopping) {
                 return;
             }
             ready = true;
+            notifier.post(withMainPid("READY=1", "STATUS=" + status)); // only queues: never blocks the caller
         }
-        String status = String.format(Locale.ROOT, "Ready in %.2f s (%s)", elapsed.now().toMillis() / 1000.0, why);
         log.info(status);
-        notifier.post(withMainPid("READY=1", "STATUS=" + status));
     }
 
     @Override
@@ -79,8 +83,8 @@ public final class Lifecycle implements HookListener {
                 return;
             }
             this.failure = summary;
+            notifier.post("STATUS=Startup failed: " + summary);
         }
-        notifier.post("STATUS=Startup failed: " + summary);
     }
 
     @Override

@@ -39,6 +39,17 @@ class LifecycleTest {
     }
 
     @Test
+    void aFastStartIsNeverFollowedByTheStartingStatus() throws Exception {
+        try (RecordingSender recorder = new RecordingSender()) {
+            Lifecycle lifecycle = lifecycle(recorder, "ready=" + SERVER, null);
+            lifecycle.hookReturned(SERVER); // before the agent thread's first (delayed) work
+            lifecycle.started();
+            assertEquals("READY=1\nSTATUS=Ready in 2.31 s (org.eclipse.jetty.server.Server#start)", recorder.next());
+            assertTrue(recorder.rest(Duration.ofMillis(100)).isEmpty());
+        }
+    }
+
+    @Test
     void allWaitsForEveryHook() throws Exception {
         try (RecordingSender recorder = new RecordingSender()) {
             Lifecycle lifecycle = lifecycle(recorder, "ready=" + SERVER + "+" + BIND, null);
