@@ -19,6 +19,7 @@ public final class ServiceMain {
             case "socket" -> socket();
             case "notify" -> notifyOnce();
             case "example" -> PystemdExample.main(new String[0]);
+            case "unset" -> unsetThenStartChild();
             default -> throw new IllegalArgumentException(args[0]);
         }
     }
@@ -62,6 +63,19 @@ public final class ServiceMain {
         byte[] bytes = reply.getBytes(StandardCharsets.UTF_8);
         TestLibc.write(connection, bytes, bytes.length);
         TestLibc.close(connection);
+    }
+
+    /** notify with unsetEnvironment=true, then reports what this JVM and a child process still see. */
+    private static void unsetThenStartChild() throws Exception {
+        System.out.println("sent=" + Daemon.notify(true, "READY=1"));
+        System.out.println("again=" + Daemon.notify(false, "STATUS=again"));
+        System.out.println("Daemon.notifySocket=" + Daemon.notifySocket());
+        System.out.println("System.getenv=" + (System.getenv("NOTIFY_SOCKET") != null));
+        Process child = new ProcessBuilder("sh", "-c", "echo child=${NOTIFY_SOCKET:+set}").inheritIO().start();
+        child.waitFor();
+        ProcessBuilder cleaned = new ProcessBuilder("sh", "-c", "echo cleaned-child=${NOTIFY_SOCKET:-unset}");
+        cleaned.environment().remove("NOTIFY_SOCKET");
+        cleaned.inheritIO().start().waitFor();
     }
 
     /** One notify; prints the outcome (used with native access denied). */

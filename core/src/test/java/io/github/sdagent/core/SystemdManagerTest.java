@@ -50,13 +50,18 @@ class SystemdManagerTest {
         return run;
     }
 
+    /** systemd-run with Type=notify returns once READY=1 arrived; a failure to start fails the test. */
+    private static void start(String unit, List<String> properties, String... mainArgs) throws Exception {
+        Processes.Result started = Processes.run(systemdRun(unit, properties, Processes.javaMain(mainArgs)),
+                UserManager.environment(), START);
+        assertEquals(0, started.exitCode(), started.output());
+    }
+
     @Test
     void typeNotifyGoesActiveOnReadyAndShowsItsStatus() throws Exception {
         String unit = unitName("ready");
         try {
-            Processes.Result started = Processes.run(systemdRun(unit, List.of(),
-                    Processes.javaMain("ready", "Serving from core")), UserManager.environment(), START);
-            assertEquals(0, started.exitCode(), started.output());
+            start(unit, List.of(), "ready", "Serving from core");
             // systemd-run returns once systemd accepted READY=1; the barrier's result follows in STATUS.
             Map<String, String> state = UserManager.awaitShow(unit, Duration.ofSeconds(20),
                     v -> v.getOrDefault("StatusText", "").contains("barrier"),
@@ -73,10 +78,7 @@ class SystemdManagerTest {
     void watchdogKillsTheServiceOnceItStopsPinging() throws Exception {
         String unit = unitName("watchdog");
         try {
-            Processes.Result started = Processes.run(systemdRun(unit, List.of("WatchdogSec=2",
-                    "WatchdogSignal=SIGKILL"), Processes.javaMain("watchdog", "8000")), UserManager.environment(),
-                    START);
-            assertEquals(0, started.exitCode(), started.output());
+            start(unit, List.of("WatchdogSec=2", "WatchdogSignal=SIGKILL"), "watchdog", "8000");
             // READY has arrived; the service pings for 8 s from then. Two whole WatchdogSec periods later it
             // must still be alive: the pings work.
             Thread.sleep(4000);
