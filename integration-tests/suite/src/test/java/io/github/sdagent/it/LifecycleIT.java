@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.time.Duration;
+import java.util.List;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
@@ -110,6 +111,23 @@ class LifecycleIT {
             String line = unit.stderr().lines().filter(l -> l.contains("did you mean")).findFirst().orElse("");
             assertTrue(line.contains("strat") && line.contains("start"), () -> "no did-you-mean line\n" + unit.diagnostics());
             assertEquals("activating", unit.show().active(), unit::diagnostics);
+        }
+    }
+
+    /** A misspelled option key: one line naming it and what is valid; the app runs, without the agent's hooks. */
+    @ParameterizedTest
+    @EnumSource(Jdk.class)
+    void unknownOptionIsOneLineAndTheAppRunsOn(Jdk jdk) throws Exception {
+        int port = Net.freePort();
+        try (Unit unit = new Unit("badoption-" + jdk.id())) {
+            unit.property("TimeoutStartSec", "infinity").env("PORT", Integer.toString(port));
+            unit.startApp(jdk, App.JETTY, JETTY_READY + ",watchdgo=off", jdk.strictFlags());
+            unit.await("serving", Duration.ofSeconds(90), s -> Net.serves(port) || !s.is("activating"));
+            assertTrue(Net.get(port).startsWith(App.JETTY.greeting()), "the app must run on");
+            List<String> agentLines = unit.stderr().lines().filter(l -> l.contains("sd-agent")).toList();
+            assertEquals(1, agentLines.size(), () -> "expected one line from the agent\n" + unit.diagnostics());
+            assertTrue(agentLines.get(0).contains("watchdgo"), () -> "the line does not name the key: " + agentLines);
+            assertEquals("activating", unit.show().active(), () -> "no hooks, so never READY\n" + unit.diagnostics());
         }
     }
 
