@@ -44,27 +44,35 @@ public final class AgentMain {
         }
         log = log.withLevel(config.logLevel());
         enableNativeAccess(inst, log);
+        log.debug("configuration: " + config);
+        String bridge;
+        try {
+            bridge = BootstrapClasses.define(inst, agentJar);
+        } catch (Exception | LinkageError e) {
+            log.error("cannot install the bootstrap bridge (" + OneLine.summary(e) + "); the agent stays inactive");
+            return;
+        }
+        if (BootstrapClasses.ALREADY_PRESENT.equals(bridge)) { // the bridge is JVM-wide: a second -javaagent
+            log.warn("another sd-agent is already active in this JVM; this one stays inactive");
+            return;
+        }
+        log.debug("bridge classes: " + bridge);
+        run(config, inst, elapsed, log);
+    }
+
+    private static void run(AgentConfig config, Instrumentation inst, Elapsed elapsed, AgentLog log) {
         ScheduledExecutorService thread = AgentThread.create();
         Notifier notifier = new Notifier(AgentMain::send, thread, log);
-        log.debug("configuration: " + config);
         Long mainPid = mainPid(config, log);
         Lifecycle lifecycle = new Lifecycle(config, notifier, elapsed, log, mainPid);
         ShutdownNotice.install(lifecycle, log);
-        try {
-            log.debug("bridge classes: " + BootstrapClasses.define(inst, agentJar));
-        } catch (Exception | LinkageError e) {
-            log.error("cannot install the bootstrap bridge (" + OneLine.summary(e)
-                    + "); no hooks: READY=1 will not be sent");
-            return;
-        }
         ChildEnvironment.install(inst, lifecycle::problem);
         if (!config.ready().isEmpty()) {
             ReadyHooks.install(inst, config.ready(), lifecycle, config.hookGrace().toMillis());
         }
-        AgentLog threadLog = log;
         thread.schedule(() -> {
             lifecycle.started();
-            startWatchdog(config, notifier, threadLog, mainPid != null);
+            startWatchdog(config, notifier, log, mainPid != null);
         }, FIRST_NATIVE_DELAY_MILLIS, TimeUnit.MILLISECONDS);
     }
 
@@ -76,8 +84,8 @@ public final class AgentMain {
     private static void enableNativeAccess(Instrumentation inst, AgentLog log) {
         try {
             boolean enabled = NativeAccess.enableForOwnModule(inst);
-            log.debug(enabled ? "native access enabled for the agent's module only"
-                    : "native access: nothing to enable on this JVM (" + NativeAccess.ownModule() + ")");
+            log.debug("internals in " + NativeAccess.ownModule() + (enabled
+                    ? "; native access enabled for the agent's module only" : "; no native access to enable"));
         } catch (Throwable e) {
             log.warn("could not enable native access for the agent's module (" + OneLine.summary(e)
                     + "); on JDK 24+ the JDK may warn about or deny JNA");

@@ -34,15 +34,19 @@ final class BootstrapClasses {
 
     static final String BRIDGE_PATH = "io/github/sdagent/agent/bridge/";
     static final String CLASSDATA = ".classdata";
+    static final String ALREADY_PRESENT = "already present";
 
     private BootstrapClasses() {
     }
 
-    /** @return how the bridge got there, for the debug log */
+    /** @return how the bridge got there, for the debug log, or {@link #ALREADY_PRESENT} (another agent instance) */
     static String define(Instrumentation inst, JarFile agentJar) throws Exception {
         Map<String, byte[]> classes = bridgeClasses(agentJar);
-        if (classes.isEmpty() || alreadyDefined(classes)) {
-            return "already present";
+        if (classes.isEmpty()) {
+            throw new IllegalStateException("the agent jar has no " + BRIDGE_PATH + " classes");
+        }
+        if (alreadyDefined(classes)) {
+            return ALREADY_PRESENT;
         }
         try {
             defineWithUnsafe(inst, classes);

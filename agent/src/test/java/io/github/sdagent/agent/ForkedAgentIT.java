@@ -29,6 +29,8 @@ class ForkedAgentIT {
     static final String APP = "io.github.sdagent.agent.testapp.TinyHttpApp";
     static final String LISTEN = APP + "#listen";
     static final Duration WAIT = Duration.ofSeconds(30);
+    static final String NAMED_MODULE_LINE =
+            "sd-agent: internals in module io.github.sdagent.agent; native access enabled for the agent's module only";
 
     @TempDir
     Path dir;
@@ -142,14 +144,29 @@ class ForkedAgentIT {
     @Test
     void agentInternalsAreInvisibleToTheApplication() throws Exception {
         try (NotifyReceiver receiver = new NotifyReceiver(dir);
-             ForkedJvm app = ForkedJvm.start(dir, ForkedJvm.JDK17, agent(""), APP,
+             ForkedJvm app = ForkedJvm.start(dir, ForkedJvm.JDK17, agent("log-level=debug"), APP,
                      Collections.singletonList("probe"), notifyEnv(receiver))) {
             assertEquals(0, app.waitFor(WAIT), app.stderr());
+            assertTrue(app.stderr().contains(NAMED_MODULE_LINE), "the module layer on JDK 17: " + app.stderr());
             String out = app.stdout();
             for (String name : new String[] {"io.github.sdagent.agent.AgentMain", "net.bytebuddy.ByteBuddy",
                     "com.sun.jna.Native", "io.github.sdagent.core.Daemon"}) {
                 assertTrue(out.contains("invisible " + name), out);
             }
+        }
+    }
+
+    @Test
+    void aSecondAgentInstanceStaysInactive() throws Exception {
+        List<String> twice = agent("ready=" + LISTEN);
+        twice.add(0, "-javaagent:" + ForkedJvm.agentJar() + "=ready=" + LISTEN);
+        try (NotifyReceiver receiver = new NotifyReceiver(dir);
+             ForkedJvm app = ForkedJvm.start(dir, ForkedJvm.JDK17, twice, APP, Collections.singletonList("serve"), notifyEnv(receiver))) {
+            List<String> seen = new ArrayList<>();
+            assertNotNull(receiver.awaitContaining("READY=1", WAIT, seen), app.stderr());
+            seen.addAll(receiver.drain(Duration.ofSeconds(1)));
+            assertEquals(1, seen.stream().filter(m -> m.contains("READY=1")).count(), seen.toString());
+            assertTrue(app.stderr().contains("sd-agent: another sd-agent is already active in this JVM; this one stays inactive"), app.stderr());
         }
     }
 
@@ -204,7 +221,7 @@ class ForkedAgentIT {
             assertNotNull(receiver.awaitContaining("READY=1", WAIT, new ArrayList<>()), app.stderr());
             app.signal("TERM");
             assertEquals(143, app.waitFor(WAIT), app.stderr());
-            assertTrue(app.stderr().contains("sd-agent: native access enabled for the agent's module only"), app.stderr());
+            assertTrue(app.stderr().contains(NAMED_MODULE_LINE), app.stderr());
             assertFalse(app.stderr().contains("WARNING"), app.stderr());
         }
         // 2. the application's own JNA (unnamed module) keeps the JDK's normal treatment: a warning by default...
