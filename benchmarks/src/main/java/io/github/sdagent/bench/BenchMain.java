@@ -16,6 +16,7 @@ import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Comparator;
 import java.util.EnumMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -71,17 +72,17 @@ public final class BenchMain {
         Optional<SampleApp> spring = SampleApp.springBoot(springJar, springHook);
 
         section("clock", this::clockCheck);
-        section("startup " + jetty.name(), () -> startupAndReady(jetty, runs));
+        section("startup " + jetty.name(), () -> startupAndReady(jetty, runs, 120));
         section("startup Spring Boot", () -> {
             if (spring.isPresent()) {
-                startupAndReady(spring.get(), Math.max(5, runs * 2 / 3));
+                startupAndReady(spring.get(), Math.max(5, runs * 2 / 3), 150);
             } else {
                 report.row("Startup, Spring Boot 3 sample", "-", "-", "not measured: no jar at " + springJar,
                         "<= 1.03 / <= 1.01", "not measured");
             }
         });
-        section("footprint", () -> footprint(jetty, 5));
-        section("steady", () -> steadyState(jetty, 3));
+        section("footprint", () -> footprint(jetty, 5, 75));
+        section("steady", () -> steadyState(jetty, 3, 75));
         section("jmh", this::notifyCost);
 
         long jarBytes = Files.size(agentJar);
@@ -104,7 +105,10 @@ public final class BenchMain {
             Files.writeString(Path.of(output), table);
             log.println("(table written to " + output + ")");
         }
-        if (!report.failures().isEmpty()) {
+        if (report.failures().isEmpty()) {
+            deleteRecursively(workDir);
+        } else {
+            log.println("Logs of every launch are in " + workDir);
             log.println("Benchmarks that could not run:");
             report.failures().forEach(failure -> log.println("  " + failure));
             return 1;
@@ -195,19 +199,24 @@ public final class BenchMain {
                 : null;
     }
 
-    private void startupAndReady(SampleApp app, int count) throws Exception {
+    private void startupAndReady(SampleApp app, int count, int budgetSeconds) throws Exception {
+        Budget budget = new Budget(budgetSeconds);
         Variant[] variants = Variant.values();
         Map<Variant, List<Double>> serveMillis = new EnumMap<>(Variant.class);
         Map<Variant, List<Double>> heldMicros = new EnumMap<>(Variant.class);
+        Map<Variant, List<Double>> toMainMillis = new EnumMap<>(Variant.class);
         List<Double> readyLatencyMicros = new ArrayList<>();
         List<Double> readyAfterLaunchMillis = new ArrayList<>();
         List<Double> pollLoopDelayMillis = new ArrayList<>();
         int stoppingSeen = 0;
+        int notifyLaunches = 0;
         for (Variant variant : variants) {
             serveMillis.put(variant, new ArrayList<>());
             heldMicros.put(variant, new ArrayList<>());
+            toMainMillis.put(variant, new ArrayList<>());
         }
-        for (int round = -1; round < count; round++) { // round -1 warms the page cache and is not counted
+        int round = -1;
+        for (; round < count && budget.allows(round); round++) { // round -1 warms the page cache, not counted
             for (int k = 0; k < variants.length; k++) {
                 Variant variant = variants[Math.floorMod(round + k, variants.length)];
                 NotifyReceiver receiver = receiverFor(variant);
@@ -224,6 +233,8 @@ public final class BenchMain {
                             long started = launched.printedNanos("STARTED_NANOS", 10_000);
                             long returned = launched.printedNanos("RETURNED_NANOS", 10_000);
                             heldMicros.get(variant).add((returned - started) / 1e3);
+                            long main = launched.printedNanos("MAIN_NANOS", 10_000);
+                            toMainMillis.get(variant).add((main - launched.launchNanos()) / 1e6);
                             if (receiver != null) {
                                 NotifyReceiver.Datagram ready = receiver.await("READY=1", 10_000);
                                 if (ready == null) {
@@ -246,8 +257,11 @@ public final class BenchMain {
                     } finally {
                         launched.close();
                     }
-                    if (receiver != null && receiver.await("STOPPING=1", 2_000) != null) {
-                        stoppingSeen++;
+                    if (receiver != null) {
+                        notifyLaunches++;
+                        if (receiver.await("STOPPING=1", 2_000) != null) {
+                            stoppingSeen++;
+                        }
                     }
                 } finally {
                     if (receiver != null) {
@@ -268,6 +282,16 @@ public final class BenchMain {
         report.row("Startup " + app.name() + ": agent, no NOTIFY_SOCKET",
                 "no agent: " + base.describe("%.0f ms"), noSocket.describe("%.0f ms"),
                 String.format(Locale.ROOT, "ratio %.3f", noSocketRatio), "<= 1.01", Report.atMost(noSocketRatio, 1.01));
+        if (!toMainMillis.get(Variant.NO_AGENT).isEmpty()) {
+            Stats base2 = Stats.of(toMainMillis.get(Variant.NO_AGENT));
+            Stats withAgent = Stats.of(toMainMillis.get(Variant.AGENT_NOTIFY));
+            Stats withoutSocket = Stats.of(toMainMillis.get(Variant.AGENT_NO_SOCKET));
+            report.row("JVM launch to main() " + app.name() + " (premain on the critical path)",
+                    "no agent: " + base2.describe("%.0f ms"),
+                    withAgent.describe("%.0f ms") + "; no NOTIFY_SOCKET: " + withoutSocket.describe("%.0f ms"),
+                    String.format(Locale.ROOT, "+%.0f ms (no socket: +%.0f ms)", withAgent.median() - base2.median(),
+                            withoutSocket.median() - base2.median()), "-", "info");
+        }
         if (!readyLatencyMicros.isEmpty()) {
             Stats latency = Stats.of(readyLatencyMicros);
             report.row("READY latency " + app.name() + ": Server#start returns -> receiver has READY=1",
@@ -292,9 +316,32 @@ public final class BenchMain {
                     "agent: READY at " + readyAt.describe("%.0f ms") + " after launch",
                     "READY=1 from the hook instead of a poll", "-", "info");
         }
-        if (stoppingSeen > 0) {
-            report.note(app.name() + ": STOPPING=1 arrived on SIGTERM in " + stoppingSeen + " of "
-                    + (count + 1) + " agent launches with NOTIFY_SOCKET.");
+        budget.noteIfCut(app.name() + " startup", round, count);
+        if (notifyLaunches > 0) {
+            report.note(app.name() + ": STOPPING=1 arrived within 2 s of SIGTERM in " + stoppingSeen + " of "
+                    + notifyLaunches + " agent launches with NOTIFY_SOCKET.");
+        }
+    }
+
+    /**
+     * Keeps the whole run under 10 minutes on a busy machine: a section stops starting new rounds once its
+     * time is up, but always completes three rounds, and the table says when it was cut.
+     */
+    private final class Budget {
+        private final long deadline;
+
+        Budget(int seconds) {
+            deadline = System.nanoTime() + seconds * 1_000_000_000L;
+        }
+
+        boolean allows(int round) {
+            return round < 3 || System.nanoTime() < deadline;
+        }
+
+        void noteIfCut(String what, int roundsDone, int roundsWanted) {
+            if (roundsDone < roundsWanted) {
+                report.note(what + ": time budget used up after " + roundsDone + " of " + roundsWanted + " rounds.");
+            }
         }
     }
 
@@ -310,13 +357,15 @@ public final class BenchMain {
 
     // ---------------------------------------------------------------- footprint
 
-    private void footprint(SampleApp app, int count) throws Exception {
+    private void footprint(SampleApp app, int count, int budgetSeconds) throws Exception {
+        Budget budget = new Budget(budgetSeconds);
         Variant[] variants = Variant.values();
         Map<Variant, Map<String, List<Double>>> samples = new EnumMap<>(Variant.class);
         for (Variant variant : variants) {
             samples.put(variant, new LinkedHashMap<>());
         }
-        for (int round = 0; round < count; round++) {
+        int round = 0;
+        for (; round < count && budget.allows(round); round++) {
             for (int k = 0; k < variants.length; k++) {
                 Variant variant = variants[Math.floorMod(round + k, variants.length)];
                 NotifyReceiver receiver = receiverFor(variant);
@@ -344,6 +393,7 @@ public final class BenchMain {
             }
             log.println("footprint round " + round + " done");
         }
+        budget.noteIfCut(app.name() + " footprint", round, count);
         String[][] metrics = {
                 {"rss", "RSS (VmRSS)", "%.1f MB", "<= 5 MB"},
                 {"heap", "Heap used after full GC", "%.1f MB", "-"},
@@ -396,10 +446,12 @@ public final class BenchMain {
 
     // ---------------------------------------------------------------- steady state
 
-    private void steadyState(SampleApp app, int count) throws Exception {
+    private void steadyState(SampleApp app, int count, int budgetSeconds) throws Exception {
+        Budget budget = new Budget(budgetSeconds);
         Map<Variant, List<Double>> rates = new EnumMap<>(Variant.class);
         Variant[] pair = {Variant.NO_AGENT, Variant.AGENT_NOTIFY};
-        for (int round = 0; round < count; round++) {
+        int round = 0;
+        for (; round < count && budget.allows(round); round++) {
             for (int k = 0; k < pair.length; k++) {
                 Variant variant = pair[(round + k) % pair.length];
                 NotifyReceiver receiver = receiverFor(variant);
@@ -415,6 +467,7 @@ public final class BenchMain {
                 }
             }
         }
+        budget.noteIfCut(app.name() + " steady state", round, count);
         Stats base = Stats.of(rates.get(Variant.NO_AGENT));
         Stats agent = Stats.of(rates.get(Variant.AGENT_NOTIFY));
         double ratio = agent.median() / base.median();
@@ -482,6 +535,14 @@ public final class BenchMain {
     private static String tail(Path file, int lines) throws IOException {
         List<String> all = Files.readAllLines(file);
         return String.join("\n", all.subList(Math.max(0, all.size() - lines), all.size()));
+    }
+
+    private static void deleteRecursively(Path directory) throws IOException {
+        try (var paths = Files.walk(directory)) {
+            for (Path path : paths.sorted(Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(path);
+            }
+        }
     }
 
     private static String loadAverage() {

@@ -13,7 +13,8 @@ import org.eclipse.jetty.util.component.LifeCycle;
  * The benchmarks' Jetty 12 application: an ordinary main with no sd-agent code, serving "ok" on
  * 127.0.0.1:PORT. The operator's hook for it is {@code ready=org.eclipse.jetty.server.Server#start}.
  *
- * <p>For the READY-latency benchmark it prints two CLOCK_MONOTONIC stamps on stdout:
+ * <p>For the benchmarks it prints three CLOCK_MONOTONIC stamps on stdout: {@code MAIN_NANOS} on entering
+ * main (what premain cost before the application could start), and, for READY latency,
  * {@code STARTED_NANOS} from Jetty's own "started" lifecycle event, which Jetty fires as the last step
  * inside {@code Server.start()} (so it is the hooked method's return, minus the lock release), and
  * {@code RETURNED_NANOS}, taken by the caller once {@code start()} has returned (after the agent's exit
@@ -26,6 +27,7 @@ public final class JettySample {
     }
 
     public static void main(String[] args) throws Exception {
+        long mainNanos = System.nanoTime();
         int port = Integer.parseInt(args[0]);
         Server server = new Server();
         ServerConnector connector = new ServerConnector(server);
@@ -49,6 +51,7 @@ public final class JettySample {
         });
         server.start();
         long returnedNanos = System.nanoTime();
+        System.out.println("MAIN_NANOS=" + mainNanos);
         System.out.println("STARTED_NANOS=" + startedNanos);
         System.out.println("RETURNED_NANOS=" + returnedNanos);
         server.join();
