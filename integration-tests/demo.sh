@@ -36,8 +36,12 @@ hook=org.eclipse.jetty.server.Server#start
 logs=$(mktemp -d /tmp/sdagent-demo.XXXXXX)
 
 if [ "$build" = 1 ]; then
-  echo "== building the agent and the sample Jetty app (mvn -DskipTests package)"
-  mvn -B -q -DskipTests -pl agent,integration-tests/apps/jetty -am package
+  echo "== building the agent and the sample Jetty app (mvn -DskipTests package; log: $logs/build.log)"
+  if ! mvn -B -DskipTests -pl agent,integration-tests/apps/jetty -am package >"$logs/build.log" 2>&1; then
+    tail -40 "$logs/build.log" >&2
+    echo "demo.sh: the build failed; the whole log is $logs/build.log" >&2
+    exit 1
+  fi
 fi
 for jar in "$agent" "$app"; do
   [ -f "$jar" ] || { echo "demo.sh: $jar is missing; run without --no-build" >&2; exit 1; }
