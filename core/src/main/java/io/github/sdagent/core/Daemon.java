@@ -71,6 +71,7 @@ public final class Daemon {
      * {@link Notification#status} or the {@link #notify(boolean, Map) Map form}, which sanitise STATUS).
      *
      * @param unsetEnvironment hide NOTIFY_SOCKET from this JVM after this call (see class comment)
+     * @param assignments      {@code KEY=VALUE} lines, e.g. {@code "READY=1"}, {@code "STATUS=Serving"}
      * @return false when NOTIFY_SOCKET is not set (not under systemd), true when the message was sent
      * @throws IOException when sending failed (errno text and address in the message)
      * @throws IllegalArgumentException when a line is not {@code KEY=VALUE} or the message exceeds 4096 bytes
@@ -86,7 +87,10 @@ public final class Daemon {
      * follow the map's iteration order. STATUS values are sanitised (CR, LF, NUL become spaces); other values
      * containing them are refused.
      *
+     * @param unsetEnvironment hide NOTIFY_SOCKET from this JVM after this call
+     * @param fields           keys (any case) and values, e.g. {@code Map.of("ready", 1, "status", "Serving")}
      * @return false when NOTIFY_SOCKET is not set, true when sent
+     * @throws IOException when sending failed
      */
     public static boolean notify(boolean unsetEnvironment, Map<String, ?> fields) throws IOException {
         return send(unsetEnvironment, () -> {
@@ -109,7 +113,11 @@ public final class Daemon {
      * {@code notifyWithFds(false, new int[] {fd}, "FDSTORE=1", "FDNAME=http")}. The descriptors stay open in
      * this process; systemd receives duplicates.
      *
+     * @param unsetEnvironment hide NOTIFY_SOCKET from this JVM after this call
+     * @param fds              open file descriptors to pass (at most 253)
+     * @param assignments      {@code KEY=VALUE} lines as in {@link #notify(boolean, String...)}
      * @return false when NOTIFY_SOCKET is not set, true when sent
+     * @throws IOException when sending failed (AF_VSOCK cannot carry descriptors)
      */
     public static boolean notifyWithFds(boolean unsetEnvironment, int[] fds, String... assignments)
             throws IOException {
@@ -127,6 +135,7 @@ public final class Daemon {
      * Waits until systemd has processed every notification sent before (sd_notify_barrier): sends
      * {@code BARRIER=1} with the write end of a new pipe and waits until the receiver closes it.
      *
+     * @param timeout how long to wait for systemd
      * @return false when NOTIFY_SOCKET is not set, true once the barrier was passed
      * @throws IOException when sending failed or the timeout expired first
      */
@@ -151,6 +160,7 @@ public final class Daemon {
      *
      * @param unsetEnvironment hide LISTEN_PID, LISTEN_FDS and LISTEN_FDNAMES after this call; call
      *                         {@link #listenFdNames()} first if you need the names
+     * @return the number of descriptors passed to this process
      * @throws IllegalStateException when LISTEN_PID, LISTEN_FDS are malformed or a passed descriptor is not
      *                               open
      */
@@ -177,6 +187,7 @@ public final class Daemon {
      * LISTEN_FDNAMES split on {@code ':'}, or {@code "unknown"} for each when LISTEN_FDNAMES is unset. Empty
      * when no descriptors were passed to this process. Pure Java; changes nothing.
      *
+     * @return an unmodifiable list of names
      * @throws IllegalStateException when the number of names differs from LISTEN_FDS, or a variable is
      *                               malformed
      */
@@ -204,6 +215,7 @@ public final class Daemon {
      * WATCHDOG_PID names another process. Ping with {@code WATCHDOG=1} at about half this interval.
      *
      * @param unsetEnvironment hide WATCHDOG_USEC and WATCHDOG_PID after this call
+     * @return the watchdog timeout in microseconds, or 0
      * @throws IllegalStateException when WATCHDOG_USEC is not a positive integer or WATCHDOG_PID is malformed
      */
     public static long watchdogEnabled(boolean unsetEnvironment) {
@@ -229,7 +241,11 @@ public final class Daemon {
         }
     }
 
-    /** Whether the system was booted with systemd (sd_booted): {@code /run/systemd/system/} exists. */
+    /**
+     * Whether the system was booted with systemd (sd_booted).
+     *
+     * @return true when {@code /run/systemd/system/} exists
+     */
     public static boolean booted() {
         return Files.isDirectory(Paths.get("/run/systemd/system/"));
     }
@@ -237,6 +253,8 @@ public final class Daemon {
     /**
      * The raw NOTIFY_SOCKET value as this JVM sees it, or null when unset or hidden by an earlier
      * {@code unsetEnvironment=true}. Pure Java, loads no native code, never throws.
+     *
+     * @return the raw value or null
      */
     public static String notifySocket() {
         return Env.get(NOTIFY_SOCKET);
@@ -247,6 +265,8 @@ public final class Daemon {
      * names this process (or is malformed, so that the error surfaces in {@link #listenFds}). Pure Java,
      * loads no native code, never throws. WATCHDOG_USEC alone does not count: systemd sets it only together
      * with NOTIFY_SOCKET.
+     *
+     * @return whether systemd's variables address this process
      */
     public static boolean underSystemd() {
         if (Env.get(NOTIFY_SOCKET) != null) {
