@@ -33,20 +33,22 @@ class AgentJarIT {
         try (JarFile file = new JarFile(jar.toFile())) {
             for (JarEntry entry : Collections.list(file.entries())) {
                 String name = entry.getName();
-                if (name.endsWith(".class")) {
-                    assertTrue(name.startsWith("io/github/sdagent/agent/launcher/"), "loadable by the application: " + name);
+                if (!entry.isDirectory() && !name.startsWith("META-INF/")) {
+                    assertTrue(name.startsWith("io/github/sdagent/agent/launcher/") && name.endsWith(".class")
+                            || name.endsWith(".classdata") || name.endsWith(".resdata"),
+                            "visible to the application's class loaders: " + name);
                 }
                 assertFalse(name.startsWith("META-INF/versions/") || name.endsWith("module-info.classdata")
                         || name.startsWith("META-INF/maven/"), "dependency junk: " + name);
                 if (name.endsWith(".classdata")) {
                     classdata++;
                 }
-                if (name.matches(".*\\.(so|dll|jnilib|a)$")) {
+                if (name.matches(".*\\.(so|dll|jnilib|a)(\\.resdata)?$")) {
                     natives.add(name);
                 }
             }
             // the ABIs core supports (64-bit Linux), nothing else
-            assertEquals(List.of("com/sun/jna/linux-aarch64/libjnidispatch.so", "com/sun/jna/linux-x86-64/libjnidispatch.so"),
+            assertEquals(List.of("com/sun/jna/linux-aarch64/libjnidispatch.so.resdata", "com/sun/jna/linux-x86-64/libjnidispatch.so.resdata"),
                     natives.stream().sorted().toList());
             for (String internal : new String[] {"io/github/sdagent/agent/AgentMain", "io/github/sdagent/core/Daemon",
                     "com/sun/jna/Native", "net/bytebuddy/agent/builder/AgentBuilder", "io/github/sdagent/agent/bridge/HookBridge"}) {

@@ -210,6 +210,22 @@ class ForkedAgentIT {
     }
 
     @Test
+    void jnaInAChildLoaderDoesNotFindTheAgentsNatives() throws Exception {
+        // Spring Boot's loader asks the application loader first, which sees the agent jar: no JNA resource of
+        // ours may be found there, with or without NOTIFY_SOCKET.
+        String appJna = System.getProperty("sdagent.test.jna.old.jar");
+        for (boolean underSystemd : new boolean[] {false, true}) {
+            Path sub = java.nio.file.Files.createDirectories(dir.resolve("systemd-" + underSystemd));
+            try (NotifyReceiver receiver = new NotifyReceiver(sub);
+                 ForkedJvm app = ForkedJvm.start(sub, ForkedJvm.JDK17, agent(""), APP,
+                         Arrays.asList("jna-child-loader", appJna), underSystemd ? notifyEnv(receiver) : new HashMap<>())) {
+                assertEquals(0, app.waitFor(WAIT), app.stderr());
+                assertTrue(app.stdout().contains("app jna 5.14.0 "), app.stdout());
+            }
+        }
+    }
+
+    @Test
     void jdk25NativeAccessForTheAgentOnlyWithoutWarnings() throws Exception {
         String appJna = System.getProperty("sdagent.test.jna.old.jar");
         String cp = ForkedJvm.testClasspath() + ":" + appJna;

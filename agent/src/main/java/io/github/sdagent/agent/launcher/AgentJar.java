@@ -14,6 +14,8 @@ final class AgentJar {
 
     /** Internals are stored under this suffix so that no ordinary class loader can load them. */
     static final String CLASSDATA = ".classdata";
+    /** ... and their resources under this one, for the same reason. */
+    static final String RESDATA = ".resdata";
 
     private AgentJar() {
     }

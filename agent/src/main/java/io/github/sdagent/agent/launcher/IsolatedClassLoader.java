@@ -75,19 +75,17 @@ final class IsolatedClassLoader extends ClassLoader {
     }
 
     /**
-     * Resources come from the agent jar. A request for {@code X.class} is answered with {@code X.classdata}: Byte
-     * Buddy reads advice classes' bytes that way.
+     * Resources come from the agent jar, where they are stored under private names: {@code X.class} as
+     * {@code X.classdata} (Byte Buddy/ASM read classes' bytes that way), anything else as {@code name.resdata}
+     * (JNA's natives, for one).
      */
     @Override
     protected URL findResource(String name) {
         String entryName = name.startsWith("/") ? name.substring(1) : name;
-        if (entryName.endsWith(".class")) {
-            String data = entryName.substring(0, entryName.length() - ".class".length()) + AgentJar.CLASSDATA;
-            if (jar.getJarEntry(data) != null) {
-                return entryUrl(data);
-            }
-        }
-        return jar.getJarEntry(entryName) == null ? null : entryUrl(entryName);
+        String stored = entryName.endsWith(".class")
+                ? entryName.substring(0, entryName.length() - ".class".length()) + AgentJar.CLASSDATA
+                : entryName + AgentJar.RESDATA;
+        return jar.getJarEntry(stored) == null ? null : entryUrl(stored);
     }
 
     /**

@@ -83,6 +83,15 @@ public final class TinyHttpApp {
                 }
                 System.out.println("app done");
                 break;
+            case "jna-child-loader": { // as in a Spring Boot fat jar: JNA in a child of the application loader
+                java.net.URL jar = new File(args[1]).toURI().toURL();
+                ClassLoader child = new java.net.URLClassLoader(new java.net.URL[] {jar}, TinyHttpApp.class.getClassLoader());
+                Class<?> nativeClass = Class.forName("com.sun.jna.Native", true, child);
+                System.out.println("app jna " + nativeClass.getPackage().getImplementationVersion() + " "
+                        + nativeClass.getMethod("getDefaultStringEncoding").invoke(null));
+                System.out.println("app done");
+                break;
+            }
             case "jna":
                 if (args.length > 1) { // initialise our JNA only once the test says so (after the agent's)
                     while (!new File(args[1]).exists()) {
