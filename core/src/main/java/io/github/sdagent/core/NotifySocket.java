@@ -52,12 +52,12 @@ final class NotifySocket {
     /** What the block currently holds, so repeated identical sends skip rewriting it. */
     private NotifyAddress writtenAddress;
     private byte[] writtenPayload;
+    private boolean controlAttached;
 
     private NotifySocket() {
         block.clear();
         block.setPointer(MSG_IOV, block.share(IOV));
         block.setLong(MSG_IOVLEN, 1);
-        block.setPointer(IOV_BASE, block.share(PAYLOAD));
     }
 
     /** The process-wide sender; loads the native binding on first use. */
@@ -119,6 +119,7 @@ final class NotifySocket {
         }
         if (!Arrays.equals(payload, writtenPayload)) {
             block.write(PAYLOAD, payload, 0, payload.length);
+            block.setPointer(IOV_BASE, block.share(PAYLOAD));
             block.setLong(IOV_LEN, payload.length);
             writtenPayload = payload;
         }
@@ -129,10 +130,16 @@ final class NotifySocket {
             block.write(CONTROL + CMSG_HEADER, fds, 0, fds.length);
             block.setPointer(MSG_CONTROL, block.share(CONTROL));
             block.setLong(MSG_CONTROLLEN, CMSG_HEADER + align8(4 * fds.length));
-        } else {
-            block.setPointer(MSG_CONTROL, null);
-            block.setLong(MSG_CONTROLLEN, 0);
+            controlAttached = true;
+        } else if (controlAttached) {
+            detachControl();
         }
+    }
+
+    private void detachControl() {
+        block.setPointer(MSG_CONTROL, null);
+        block.setLong(MSG_CONTROLLEN, 0);
+        controlAttached = false;
     }
 
     private void sendPrepared(int fd, NotifyAddress address, int length, boolean stream) throws IOException {
@@ -157,12 +164,10 @@ final class NotifySocket {
                 // A stream socket took part of the message: send the rest, without the fds a second time.
                 block.setPointer(IOV_BASE, block.share(PAYLOAD + sent));
                 block.setLong(IOV_LEN, length - sent);
-                block.setPointer(MSG_CONTROL, null);
-                block.setLong(MSG_CONTROLLEN, 0);
+                detachControl();
                 writtenPayload = null;
             }
         }
-        block.setPointer(IOV_BASE, block.share(PAYLOAD));
     }
 
     /**
