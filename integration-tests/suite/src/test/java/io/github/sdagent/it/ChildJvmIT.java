@@ -3,7 +3,6 @@ package io.github.sdagent.it;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -36,11 +35,11 @@ class ChildJvmIT {
             command.addAll(List.of("-cp", App.JDK_HTTPSERVER.jar().toString(), FORKING_MAIN));
             unit.start(command);
 
-            unit.await("child serving", Duration.ofSeconds(90), s -> Net.serves(childPort) || s.is("failed"));
+            unit.await("child serving", Unit.START_TIMEOUT, s -> Net.serves(childPort) || s.is("failed"));
             Unit.sleep(300); // time enough for a stray READY=1 from the child to reach systemd
             assertEquals("activating", unit.show().active(), () -> "the child JVM made the unit ready\n" + unit.diagnostics());
 
-            Unit.State active = unit.await("active", Duration.ofSeconds(60), s -> s.is("active") || s.is("failed"));
+            Unit.State active = unit.await("active", Unit.START_TIMEOUT, s -> s.is("active") || s.is("failed"));
             assertEquals("active", active.active(), unit::diagnostics);
             assertTrue(Net.get(parentPort).startsWith("hello from forking-parent"));
             Expect.readyStatus(unit, active, App.JDK_HTTPSERVER.readyHook);

@@ -2,7 +2,6 @@ package io.github.sdagent.it;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import java.time.Duration;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
@@ -20,7 +19,7 @@ class JdkWarningsIT {
         try (Unit unit = new Unit("warnings-" + jdk.id())) {
             unit.property("WatchdogSec", "10").env("PORT", Integer.toString(port));
             unit.startApp(jdk, app, "ready=" + app.readyHook, jdk.strictFlags());
-            Unit.State state = unit.await("active", Duration.ofSeconds(90), s -> s.is("active") || s.is("failed"));
+            Unit.State state = unit.await("active", Unit.START_TIMEOUT, s -> s.is("active") || s.is("failed"));
             assertEquals("active", state.active(), unit::diagnostics);
             Systemd.systemctl("stop", unit.name).check();
             Expect.noJdkWarningNamesTheAgent(unit);

@@ -27,7 +27,7 @@ class LifecycleIT {
         try (Unit unit = new Unit("stopping-" + jdk.id())) {
             unit.env("PORT", Integer.toString(port)).env("SAMPLE_STOP_DELAY_MS", "6000");
             unit.startApp(jdk, App.JETTY, JETTY_READY, jdk.strictFlags());
-            unit.await("active", Duration.ofSeconds(90), s -> s.is("active") || s.is("failed"));
+            unit.await("active", Unit.START_TIMEOUT, s -> s.is("active") || s.is("failed"));
             Net.get(port);
 
             Systemd.systemctl("kill", "--signal=SIGTERM", unit.name).check();
@@ -53,7 +53,7 @@ class LifecycleIT {
         try (Unit unit = new Unit("exit143-" + jdk.id())) {
             unit.property("SuccessExitStatus", null).env("PORT", Integer.toString(port));
             unit.startApp(jdk, App.JDK_HTTPSERVER, "ready=" + App.JDK_HTTPSERVER.readyHook, jdk.strictFlags());
-            unit.await("active", Duration.ofSeconds(90), s -> s.is("active") || s.is("failed"));
+            unit.await("active", Unit.START_TIMEOUT, s -> s.is("active") || s.is("failed"));
             Systemd.systemctl("stop", unit.name);
             Unit.State stopped = unit.show();
             assertEquals("exit-code exited 143", unit.exitRecord(), unit::diagnostics);
@@ -70,7 +70,7 @@ class LifecycleIT {
                 Unit unit = new Unit("throws-" + jdk.id())) {
             unit.env("PORT", Integer.toString(taken.getLocalPort()));
             unit.startApp(jdk, App.JETTY, JETTY_READY, jdk.strictFlags());
-            Unit.State failed = unit.await("failed", Duration.ofSeconds(90), s -> s.is("failed") || s.is("active"));
+            Unit.State failed = unit.await("failed", Unit.START_TIMEOUT, s -> s.is("failed") || s.is("active"));
             assertEquals("failed", failed.active(), unit::diagnostics);
             assertStartupFailedStatus(unit, failed);
             assertFalse(unit.sawActiveState("active"), unit::diagnostics);
@@ -87,11 +87,11 @@ class LifecycleIT {
             unit.property("Restart", "on-failure").property("RestartSec", "1").property("StartLimitIntervalSec", "0");
             unit.env("PORT", Integer.toString(port));
             unit.startApp(jdk, App.JETTY, JETTY_READY, jdk.strictFlags());
-            Unit.State restarted = unit.await("2 restarts", Duration.ofSeconds(90), s -> s.restarts() >= 2);
+            Unit.State restarted = unit.await("2 restarts", Unit.START_TIMEOUT, s -> s.restarts() >= 2);
             assertFalse(unit.sawActiveState("active"), unit::diagnostics);
 
             taken.close();
-            Unit.State active = unit.await("active", Duration.ofSeconds(90), s -> s.is("active"));
+            Unit.State active = unit.await("active", Unit.START_TIMEOUT, s -> s.is("active"));
             assertTrue(active.restarts() >= restarted.restarts(), unit::diagnostics);
             assertTrue(Net.get(port).startsWith(App.JETTY.greeting()));
             Expect.readyStatus(unit, active, App.JETTY.readyHook);
@@ -106,7 +106,7 @@ class LifecycleIT {
         try (Unit unit = new Unit("typo-" + jdk.id())) {
             unit.property("TimeoutStartSec", "infinity").env("PORT", Integer.toString(port));
             unit.startApp(jdk, App.JETTY, "ready=org.eclipse.jetty.server.Server#strat", jdk.strictFlags());
-            unit.await("serving", Duration.ofSeconds(90), s -> Net.serves(port) || !s.is("activating"));
+            unit.await("serving", Unit.START_TIMEOUT, s -> Net.serves(port) || !s.is("activating"));
             assertTrue(Net.get(port).startsWith(App.JETTY.greeting()), "the app must run on without the hook");
             String line = unit.stderr().lines().filter(l -> l.contains("did you mean")).findFirst().orElse("");
             assertTrue(line.contains("strat") && line.contains("start"), () -> "no did-you-mean line\n" + unit.diagnostics());
@@ -122,7 +122,7 @@ class LifecycleIT {
         try (Unit unit = new Unit("badoption-" + jdk.id())) {
             unit.property("TimeoutStartSec", "infinity").env("PORT", Integer.toString(port));
             unit.startApp(jdk, App.JETTY, JETTY_READY + ",watchdgo=off", jdk.strictFlags());
-            unit.await("serving", Duration.ofSeconds(90), s -> Net.serves(port) || !s.is("activating"));
+            unit.await("serving", Unit.START_TIMEOUT, s -> Net.serves(port) || !s.is("activating"));
             assertTrue(Net.get(port).startsWith(App.JETTY.greeting()), "the app must run on");
             List<String> agentLines = unit.stderr().lines().filter(l -> l.contains("sd-agent")).toList();
             assertEquals(1, agentLines.size(), () -> "expected one line from the agent\n" + unit.diagnostics());

@@ -3,7 +3,6 @@ package io.github.sdagent.it;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
@@ -33,7 +32,7 @@ class NonPublicHooksIT {
         try (Unit unit = new Unit("protected-" + app.dir + "-" + jdk.id())) {
             unit.env("PORT", Integer.toString(port)).env("SAMPLE_START_DELAY_MS", "1500");
             unit.startApp(jdk, app, "ready=" + hook, jdk.strictFlags());
-            Unit.State state = unit.await("active", Duration.ofSeconds(90), s -> s.is("active") || s.is("failed"));
+            Unit.State state = unit.await("active", Unit.START_TIMEOUT, s -> s.is("active") || s.is("failed"));
             String body = Net.get(port);
             assertEquals("active", state.active(), unit::diagnostics);
             assertTrue(unit.sawActiveState("activating"), unit::diagnostics);

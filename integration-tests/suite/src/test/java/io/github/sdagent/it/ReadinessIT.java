@@ -3,7 +3,6 @@ package io.github.sdagent.it;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
@@ -40,7 +39,7 @@ class ReadinessIT {
             long started = System.nanoTime();
             unit.startApp(jdk, app, "ready=" + app.readyHook, app.usesOwnNativeCode() ? List.of() : jdk.strictFlags());
 
-            Unit.State state = unit.await("active", Duration.ofSeconds(90), s -> s.is("active") || s.is("failed"));
+            Unit.State state = unit.await("active", Unit.START_TIMEOUT, s -> s.is("active") || s.is("failed"));
             String body = Net.get(port); // at once: READY must not have come before the server listened
             long readyAfterMs = (System.nanoTime() - started) / 1_000_000;
 

@@ -25,6 +25,12 @@ final class Unit implements AutoCloseable {
     static final String SHOW = "ActiveState,SubState,Result,StatusText,NRestarts,ExecMainStatus,MainPID,"
             + "WatchdogTimestampMonotonic";
 
+    /**
+     * How long a JVM may take to become ready. Generous: six JVMs start at once on two cores, and a
+     * Spring Boot start took 62 s when other builds loaded this machine.
+     */
+    static final Duration START_TIMEOUT = Duration.ofSeconds(150);
+
     final String name;
     private final Map<String, String> properties = new LinkedHashMap<>();
     private final Map<String, String> environment = new LinkedHashMap<>();
@@ -50,7 +56,7 @@ final class Unit implements AutoCloseable {
         err = logs.resolve(name + ".err");
         exit = logs.resolve(name + ".exit");
         property("Type", "notify");
-        property("TimeoutStartSec", "90");
+        property("TimeoutStartSec", "180");
         property("TimeoutStopSec", "20");
         // A JVM ends with 128+15 after SIGTERM; this is what an operator's unit needs too (see README).
         property("SuccessExitStatus", "143");

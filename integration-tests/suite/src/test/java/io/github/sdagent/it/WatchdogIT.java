@@ -23,7 +23,7 @@ class WatchdogIT {
         try (Unit unit = new Unit("watchdog-" + jdk.id())) {
             unit.property("WatchdogSec", "3").env("PORT", Integer.toString(port));
             unit.startApp(jdk, APP, "ready=" + APP.readyHook, jdk.strictFlags());
-            Unit.State active = unit.await("active", Duration.ofSeconds(90), s -> s.is("active") || s.is("failed"));
+            Unit.State active = unit.await("active", Unit.START_TIMEOUT, s -> s.is("active") || s.is("failed"));
             assertEquals("active", active.active(), unit::diagnostics);
 
             Set<Long> pings = new HashSet<>();
@@ -44,7 +44,7 @@ class WatchdogIT {
         try (Unit unit = new Unit("nowatchdog-" + jdk.id())) {
             unit.property("WatchdogSec", "3").env("PORT", Integer.toString(port));
             unit.startApp(jdk, APP, "ready=" + APP.readyHook + ",watchdog=off", jdk.strictFlags());
-            Unit.State killed = unit.await("failed", Duration.ofSeconds(90), s -> s.is("failed"));
+            Unit.State killed = unit.await("failed", Unit.START_TIMEOUT, s -> s.is("failed"));
             assertEquals("watchdog", killed.result(), unit::diagnostics);
             assertTrue(unit.sawActiveState("active"), () -> "killed before it was ever ready\n" + unit.diagnostics());
         }
