@@ -7,9 +7,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.stream.Stream;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.EnumSource;
+import org.junit.jupiter.params.provider.MethodSource;
 
 /** Stopping, failing and restarting, with Jetty 12 as the unmodified app, on JDK 17 and 25. */
 class LifecycleIT {
@@ -62,14 +66,27 @@ class LifecycleIT {
         }
     }
 
-    /** Jetty's Server#start throws (its port is taken): no READY, the unit fails, and its StatusText still says why. */
-    @ParameterizedTest
-    @EnumSource(Jdk.class)
-    void hookThatThrowsFailsTheUnitWithTheReason(Jdk jdk) throws Exception {
+    static Stream<Arguments> failingStarts() {
+        List<Arguments> all = new ArrayList<>();
+        for (Jdk jdk : Jdk.values()) {
+            for (App app : List.of(App.JETTY, App.NETTY, App.VERTX)) {
+                all.add(Arguments.of(app, jdk));
+            }
+        }
+        return all.stream();
+    }
+
+    /**
+     * The app's port is taken, so its start fails: Jetty's Server#start throws, Netty's bind future and
+     * Vert.x's listen future fail. No READY, the unit fails, and its StatusText still says why.
+     */
+    @ParameterizedTest(name = "{0} on {1}")
+    @MethodSource("failingStarts")
+    void failedStartFailsTheUnitWithTheReason(App app, Jdk jdk) throws Exception {
         try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress());
-                Unit unit = new Unit("throws-" + jdk.id())) {
+                Unit unit = new Unit("startfails-" + app.dir + "-" + jdk.id())) {
             unit.env("PORT", Integer.toString(taken.getLocalPort()));
-            unit.startApp(jdk, App.JETTY, JETTY_READY, jdk.strictFlags());
+            unit.startApp(jdk, app, "ready=" + app.readyHook, jdk.strictFlags());
             Unit.State failed = unit.await("failed", Unit.START_TIMEOUT, s -> s.is("failed") || s.is("active"));
             assertEquals("failed", failed.active(), unit::diagnostics);
             assertStartupFailedStatus(unit, failed);
