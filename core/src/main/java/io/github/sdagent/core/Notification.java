@@ -170,18 +170,18 @@ public final class Notification {
     }
 
     /**
-     * {@code FDNAME=name} for FDSTORE/FDSTOREREMOVE: 1 to 255 printable ASCII characters without ':' (the
+     * {@code FDNAME=name} for FDSTORE/FDSTOREREMOVE: at most 255 printable ASCII characters without ':' (the
      * rule systemd applies; other names are refused here rather than ignored there).
      */
     public Notification fdName(String name) {
-        boolean valid = name.length() >= 1 && name.length() <= 255;
+        boolean valid = name.length() <= 255;
         for (int i = 0; valid && i < name.length(); i++) {
             char c = name.charAt(i);
             valid = c >= ' ' && c < 127 && c != ':';
         }
         if (!valid) {
-            throw new IllegalArgumentException("FDNAME \"" + quote(name) + "\" is invalid: allowed are 1 to 255 "
-                    + "printable ASCII characters other than ':'");
+            throw new IllegalArgumentException("FDNAME \"" + quote(name) + "\" is invalid: allowed are up to "
+                    + "255 printable ASCII characters other than ':'");
         }
         return append(line("FDNAME", name));
     }

@@ -20,6 +20,7 @@ public final class ServiceMain {
             case "notify" -> notifyOnce();
             case "example" -> PystemdExample.main(new String[0]);
             case "unset" -> unsetThenStartChild();
+            case "fdstore" -> fdStore();
             default -> throw new IllegalArgumentException(args[0]);
         }
     }
@@ -63,6 +64,15 @@ public final class ServiceMain {
         byte[] bytes = reply.getBytes(StandardCharsets.UTF_8);
         TestLibc.write(connection, bytes, bytes.length);
         TestLibc.close(connection);
+    }
+
+    /** Hands the read end of a pipe to systemd's file descriptor store, then reports ready. */
+    private static void fdStore() throws Exception {
+        int[] pipe = new int[2];
+        TestLibc.check(TestLibc.pipe2(pipe, TestLibc.SOCK_CLOEXEC), "pipe2");
+        boolean sent = Notification.of(Notification.Flag.FDSTORE).fdName("my-pipe").sendWithFds(false, pipe[0]);
+        Notification.ready().status("stored=" + sent).send(false);
+        Thread.sleep(Long.MAX_VALUE);
     }
 
     /** notify with unsetEnvironment=true, then reports what this JVM and a child process still see. */

@@ -99,6 +99,20 @@ class SystemdManagerTest {
     }
 
     @Test
+    void fdStoreHandsADescriptorToSystemd() throws Exception {
+        String unit = unitName("fdstore");
+        try {
+            start(unit, List.of("FileDescriptorStoreMax=4"), "fdstore");
+            Map<String, String> state = UserManager.awaitShow(unit, Duration.ofSeconds(20),
+                    v -> "1".equals(v.get("NFileDescriptorStore")), "NFileDescriptorStore", "StatusText");
+            assertEquals("1", state.get("NFileDescriptorStore"), state.toString());
+            assertEquals("stored=true", state.get("StatusText"), state.toString());
+        } finally {
+            UserManager.cleanup(unit);
+        }
+    }
+
+    @Test
     void thePystemdExampleInJavaRunsAsATypeNotifyService() throws Exception {
         String unit = unitName("example");
         List<String> command = new ArrayList<>(List.of("systemd-run", "--user", "--wait", "--unit=" + unit,
