@@ -1,32 +1,32 @@
 package io.github.sdagent.agent;
 
 import java.time.Duration;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /** systemd-style time spans: {@code 500ms}, {@code 10s}, {@code 2min}, {@code 1h}; a bare number means seconds. */
 final class Durations {
 
-    private static final Pattern SPAN = Pattern.compile("(\\d{1,9})(us|ms|s|sec|m|min|h)?");
-
     private Durations() {
     }
 
-    /** @return the duration, or null when {@code text} is not a positive time span */
+    /** @return the duration, or null when {@code text} is not a positive time span (no regex: runs in premain) */
     static Duration parse(String text) {
-        Matcher m = SPAN.matcher(text.trim());
-        if (!m.matches()) {
+        String span = text.trim();
+        int digits = 0;
+        while (digits < span.length() && span.charAt(digits) >= '0' && span.charAt(digits) <= '9') {
+            digits++;
+        }
+        if (digits == 0 || digits > 9) {
             return null;
         }
-        long amount = Long.parseLong(m.group(1));
-        String unit = m.group(2) == null ? "s" : m.group(2);
+        long amount = Long.parseLong(span.substring(0, digits));
         Duration duration;
-        switch (unit) {
+        switch (span.substring(digits)) {
             case "us": duration = Duration.ofNanos(amount * 1000); break;
             case "ms": duration = Duration.ofMillis(amount); break;
+            case "": case "s": case "sec": duration = Duration.ofSeconds(amount); break;
             case "m": case "min": duration = Duration.ofMinutes(amount); break;
             case "h": duration = Duration.ofHours(amount); break;
-            default: duration = Duration.ofSeconds(amount);
+            default: return null;
         }
         return duration.isZero() ? null : duration;
     }

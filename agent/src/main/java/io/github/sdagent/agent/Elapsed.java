@@ -40,7 +40,9 @@ class Elapsed {
     static long processAgeNanos(String stat, String uptime) {
         String[] fields = stat.substring(stat.lastIndexOf(')') + 2).trim().split(" ");
         long startTicks = Long.parseLong(fields[19]); // field 22; fields[0] is field 3 (state)
-        double upSeconds = Double.parseDouble(uptime.trim().split("\\s+")[0]);
+        String up = uptime.trim();
+        int space = up.indexOf(' ');
+        double upSeconds = Double.parseDouble(space < 0 ? up : up.substring(0, space));
         long age = (long) (upSeconds * 1e9) - startTicks * (1_000_000_000L / USER_HZ);
         return age >= 0 && age < 3_600_000_000_000L ? age : 0;
     }

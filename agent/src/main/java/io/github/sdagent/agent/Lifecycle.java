@@ -1,7 +1,8 @@
 package io.github.sdagent.agent;
 
 import java.util.LinkedHashSet;
-import java.util.Locale;
+import java.time.Duration;
+import java.util.List;
 import java.util.Set;
 
 /**
@@ -47,31 +48,43 @@ public final class Lifecycle implements HookListener {
 
     @Override
     public void hookReturned(HookSpec spec) {
-        String readyMessage;
         synchronized (this) {
             returned.add(spec);
             if (ready || stopping || !conditionMet()) {
                 return;
             }
-            readyMessage = config.readyWhen() == AgentConfig.ReadyWhen.ANY ? spec.toString() : joined(returned);
         }
-        becomeReady(readyMessage);
+        becomeReady(config.readyWhen() == AgentConfig.ReadyWhen.ANY ? spec.toString() : joined(config.ready()));
     }
 
     private boolean conditionMet() {
         return config.readyWhen() == AgentConfig.ReadyWhen.ANY || returned.containsAll(config.ready());
     }
 
+    /**
+     * Called on the application's thread as the hooked method returns: only takes the time and queues the
+     * message; the text is built and sent on the agent thread.
+     */
     private void becomeReady(String why) {
-        String status = String.format(Locale.ROOT, "Ready in %.2f s (%s)", elapsed.now().toMillis() / 1000.0, why);
+        Duration age = elapsed.now();
         synchronized (this) {
             if (ready || stopping) {
                 return;
             }
             ready = true;
-            notifier.post(withMainPid("READY=1", "STATUS=" + status)); // only queues: never blocks the caller
+            notifier.post(() -> {
+                String status = readyStatus(age, why);
+                log.info(status);
+                return withMainPid("READY=1", "STATUS=" + status);
+            });
         }
-        log.info(status);
+    }
+
+    /** {@code Ready in 2.31 s (why)}: plain arithmetic, no Formatter (its first use loads locale data). */
+    static String readyStatus(Duration age, String why) {
+        long centis = (age.toMillis() + 5) / 10;
+        long fraction = centis % 100;
+        return "Ready in " + centis / 100 + "." + (fraction < 10 ? "0" : "") + fraction + " s (" + why + ")";
     }
 
     @Override
@@ -125,7 +138,7 @@ public final class Lifecycle implements HookListener {
         return all;
     }
 
-    private static String joined(Set<HookSpec> specs) {
+    private static String joined(List<HookSpec> specs) {
         StringBuilder text = new StringBuilder();
         for (HookSpec spec : specs) {
             text.append(text.length() == 0 ? "" : ", ").append(spec);

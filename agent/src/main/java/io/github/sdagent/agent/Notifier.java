@@ -5,6 +5,7 @@ import java.util.concurrent.Future;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 
 /**
  * Sends notifications on the agent's own thread, so an application thread (a hook firing inside Server#start) never
@@ -36,10 +37,15 @@ final class Notifier {
 
     /** Queues the message for the agent thread and returns at once. */
     void post(String... assignments) {
+        post(() -> assignments);
+    }
+
+    /** Queues a message that is built on the agent thread (keeps formatting off the caller's thread). */
+    void post(Supplier<String[]> message) {
         try {
-            executor.execute(() -> sendNow(assignments));
+            executor.execute(() -> sendNow(message.get()));
         } catch (RejectedExecutionException shutDown) {
-            sendNow(assignments);
+            sendNow(message.get());
         }
     }
 

@@ -50,6 +50,15 @@ class LifecycleTest {
     }
 
     @Test
+    void readyStatusRoundsToHundredths() {
+        assertEquals("Ready in 0.00 s (x)", Lifecycle.readyStatus(Duration.ZERO, "x"));
+        assertEquals("Ready in 0.05 s (x)", Lifecycle.readyStatus(Duration.ofMillis(47), "x"));
+        assertEquals("Ready in 2.31 s (x)", Lifecycle.readyStatus(Duration.ofMillis(2314), "x"));
+        assertEquals("Ready in 10.00 s (x)", Lifecycle.readyStatus(Duration.ofMillis(9999), "x"));
+        assertEquals("Ready in 125.40 s (x)", Lifecycle.readyStatus(Duration.ofMillis(125_400), "x"));
+    }
+
+    @Test
     void allWaitsForEveryHook() throws Exception {
         try (RecordingSender recorder = new RecordingSender()) {
             Lifecycle lifecycle = lifecycle(recorder, "ready=" + SERVER + "+" + BIND, null);
@@ -57,7 +66,7 @@ class LifecycleTest {
             assertTrue(recorder.rest(Duration.ofMillis(100)).isEmpty());
             assertFalse(lifecycle.isReady());
             lifecycle.hookReturned(SERVER);
-            assertEquals("READY=1\nSTATUS=Ready in 2.31 s (io.netty.bootstrap.AbstractBootstrap#bind, org.eclipse.jetty.server.Server#start)",
+            assertEquals("READY=1\nSTATUS=Ready in 2.31 s (org.eclipse.jetty.server.Server#start, io.netty.bootstrap.AbstractBootstrap#bind)",
                     recorder.next());
         }
     }

@@ -1,7 +1,6 @@
 package io.github.sdagent.agent.launcher;
 
 import java.io.IOException;
-import java.io.OutputStream;
 import java.lang.reflect.Method;
 import java.net.URL;
 import java.nio.file.Files;
@@ -12,11 +11,8 @@ import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.function.Function;
-import java.util.jar.Attributes;
 import java.util.jar.JarEntry;
 import java.util.jar.JarFile;
-import java.util.jar.JarOutputStream;
-import java.util.jar.Manifest;
 
 /**
  * Makes the agent's internals a named automatic module in a module layer of their own (Java 9+), so that native
@@ -44,7 +40,7 @@ final class ModuleLayers {
         if (moduleName == null) {
             throw new IOException("the agent jar's manifest has no " + MODULE_NAME_ATTRIBUTE);
         }
-        Path index = writeIndex(moduleName, internalPackages(jar));
+        Path index = ModuleIndexJar.write(moduleName, internalPackages(jar));
         try {
             defineLayer(index, moduleName, loader);
         } finally {
@@ -75,20 +71,6 @@ final class ModuleLayers {
             }
         }
         return packages;
-    }
-
-    private static Path writeIndex(String moduleName, Set<String> packages) throws IOException {
-        Manifest manifest = new Manifest();
-        manifest.getMainAttributes().put(Attributes.Name.MANIFEST_VERSION, "1.0");
-        manifest.getMainAttributes().putValue(MODULE_NAME_ATTRIBUTE, moduleName);
-        Path index = Files.createTempFile("sd-agent-module", ".jar");
-        try (OutputStream file = Files.newOutputStream(index); JarOutputStream out = new JarOutputStream(file, manifest)) {
-            for (String pkg : packages) {
-                out.putNextEntry(new JarEntry(pkg.replace('.', '/') + "/package-info.class"));
-                out.closeEntry();
-            }
-        }
-        return index;
     }
 
     /**
