@@ -22,7 +22,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
@@ -31,7 +30,8 @@ import java.util.concurrent.TimeUnit;
  * Runs every benchmark of issue 5 once, in one process, against baselines measured in the same run,
  * and prints one Markdown table. Configured by system properties (the pom passes them):
  * {@code bench.agentJar}, {@code bench.springJar}, {@code bench.springHook}, {@code bench.runs},
- * {@code bench.output}, {@code bench.only} (comma-separated subset of clock,startup,footprint,steady,jmh).
+ * {@code bench.output}, {@code bench.only} (comma-separated subset of
+ * clock,startup,critical-path,footprint,steady,jmh).
  * Prints numbers and never judges a run by them: the exit status is non-zero only when a benchmark
  * could not be run at all.
  */
@@ -42,12 +42,12 @@ public final class BenchMain {
 
     private final Path java = Path.of(System.getProperty("java.home"), "bin", "java");
     private final Path agentJar = Path.of(System.getProperty("bench.agentJar", "agent/target/sd-agent.jar"));
-    private final Path springJar = Path.of(System.getProperty("bench.springJar", "none"));
+    private final String springJar = System.getProperty("bench.springJar", "");
     private final String springHook = System.getProperty("bench.springHook",
             "org.springframework.boot.SpringApplication#run:java.lang.String[]");
     private final int runs = Integer.getInteger("bench.runs", 15);
     private final Set<String> only = new TreeSet<>(Arrays.asList(
-            System.getProperty("bench.only", "clock,startup,footprint,steady,jmh").split(",")));
+            System.getProperty("bench.only", "clock,startup,critical-path,footprint,steady,jmh").split(",")));
     private final Path workDir;
     private final Report report = new Report();
     private final PrintStream log = System.out;
@@ -69,19 +69,13 @@ public final class BenchMain {
                     + " (mvn -B -pl agent package, or run the whole reactor: mvn -B -Pbench verify)");
         }
         SampleApp jetty = SampleApp.jetty();
-        Optional<SampleApp> spring = SampleApp.springBoot(springJar, springHook);
+        SampleApp spring = SampleApp.springBoot(springJar, springHook);
 
         section("clock", this::clockCheck);
         section("startup " + jetty.name(), () -> startupAndReady(jetty, runs, 120));
-        section("startup Spring Boot", () -> {
-            if (spring.isPresent()) {
-                startupAndReady(spring.get(), Math.max(5, runs * 2 / 3), 150);
-            } else {
-                report.row("Startup, Spring Boot 3 sample", "-", "-", "not measured: no jar at " + springJar,
-                        "<= 1.03 / <= 1.01", "not measured");
-            }
-        });
-        section("footprint", () -> footprint(jetty, 5, 75));
+        section("startup " + spring.name(), () -> startupAndReady(spring, Math.max(5, runs * 2 / 3), 120));
+        section("critical-path", () -> criticalPath(jetty, "io.github.sdagent.bench.app.JettySample"));
+        section("footprint", () -> footprint(jetty, 5, 60));
         section("steady", () -> steadyState(jetty, 3, 75));
         section("jmh", this::notifyCost);
 
@@ -96,7 +90,7 @@ public final class BenchMain {
                         + System.getProperty("java.vm.name") + " " + System.getProperty("java.version") + ", Linux "
                         + System.getProperty("os.version"),
                 "Load average before/after: " + loadBefore + " / " + loadAverage(),
-                "Agent: " + agentJar + (spring.isPresent() ? ", Spring Boot sample: " + springJar : ""));
+                "Agent: " + agentJar + (springJar.isBlank() ? "" : ", Spring Boot sample: " + springJar));
         String table = report.markdown("sd-agent benchmarks", header);
         log.println();
         log.println(table);
@@ -187,10 +181,15 @@ public final class BenchMain {
     // ---------------------------------------------------------------- startup and READY
 
     private Launched launch(SampleApp app, Variant variant, NotifyReceiver receiver) throws IOException {
+        return launch(app, variant, receiver, List.of());
+    }
+
+    private Launched launch(SampleApp app, Variant variant, NotifyReceiver receiver, List<String> jvmArgs)
+            throws IOException {
         Path output = workDir.resolve("launch-" + (++launchCount) + ".log");
         Path agent = variant == Variant.NO_AGENT ? null : agentJar;
         String agentArgs = "ready=" + app.readyHook();
-        return app.launch(java, List.of(), agent, agentArgs, receiver, WATCHDOG_USEC, output);
+        return app.launch(java, jvmArgs, agent, agentArgs, receiver, WATCHDOG_USEC, output);
     }
 
     private NotifyReceiver receiverFor(Variant variant) {
@@ -353,6 +352,62 @@ public final class BenchMain {
             }
         });
         return out.toString();
+    }
+
+    // ---------------------------------------------------------------- critical path (class loading)
+
+    /**
+     * Which classes load before the application's main class (premain, on the critical path) and which the
+     * agent loads afterwards (its background warm-up and first native call), from {@code -Xlog:class+load}.
+     */
+    private void criticalPath(SampleApp app, String mainClass) throws Exception {
+        for (Variant variant : Variant.values()) {
+            NotifyReceiver receiver = receiverFor(variant);
+            Path classLog = workDir.resolve("classes-" + variant.name() + ".log");
+            try (Launched launched = launch(app, variant, receiver,
+                    List.of("-Xlog:class+load=info:file=" + classLog))) {
+                launched.awaitServing(120_000);
+                if (receiver != null && receiver.await("READY=1", 10_000) == null) {
+                    throw new IOException("no READY=1 within 10 s:\n" + launched.tail());
+                }
+                Thread.sleep(1000); // the agent's background work settles
+            } finally {
+                if (receiver != null) {
+                    receiver.close();
+                }
+            }
+            int before = 0;
+            int[] agentBefore = new int[3];
+            int[] agentAfter = new int[3];
+            boolean mainSeen = false;
+            String[] prefixes = {"net.bytebuddy.", "com.sun.jna.", "io.github.sdagent."};
+            for (String line : Files.readAllLines(classLog)) {
+                String[] fields = line.split(" ");
+                if (fields.length < 2) {
+                    continue;
+                }
+                String name = fields[1];
+                if (name.equals(mainClass)) {
+                    mainSeen = true;
+                }
+                if (!mainSeen) {
+                    before++;
+                }
+                for (int i = 0; i < prefixes.length; i++) {
+                    if (name.startsWith(prefixes[i])) {
+                        (mainSeen ? agentAfter : agentBefore)[i]++;
+                    }
+                }
+            }
+            report.row("Classes loaded before main() " + app.name() + ", " + variant.label,
+                    "-", before + " classes",
+                    variant == Variant.NO_AGENT ? "baseline"
+                            : String.format(Locale.ROOT, "before main: Byte Buddy %d, JNA %d, sd-agent %d;"
+                                    + " after main (off the critical path): Byte Buddy %d, JNA %d, sd-agent %d",
+                            agentBefore[0], agentBefore[1], agentBefore[2], agentAfter[0], agentAfter[1],
+                            agentAfter[2]), "JNA 0 before main", variant == Variant.NO_AGENT ? "info"
+                            : agentBefore[1] == 0 ? "met" : "missed");
+        }
     }
 
     // ---------------------------------------------------------------- footprint

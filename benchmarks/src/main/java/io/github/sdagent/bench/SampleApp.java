@@ -9,7 +9,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 
 /**
  * A sample application the benchmarks launch in its own JVM: how to start it on a port and which
@@ -31,14 +30,37 @@ record SampleApp(String name, List<String> launchArgs, String readyHook, boolean
                 "org.eclipse.jetty.server.Server#start", true);
     }
 
-    /** A Spring Boot fat jar that takes {@code --server.port}, when one was built. */
-    static Optional<SampleApp> springBoot(Path jar, String readyHook) {
-        if (!Files.isRegularFile(jar)) {
-            return Optional.empty();
+    /** Harness-only artifacts, kept off the Spring Boot sample's class path (with Jetty, which Boot would see). */
+    private static final List<String> NOT_FOR_SPRING = List.of("/org/openjdk/jmh/", "/net/java/dev/jna/",
+            "/io/github/sdagent/", "/net/sf/jopt-simple/", "/org/apache/commons/commons-math3/", "/org/eclipse/jetty/");
+
+    /**
+     * The Spring Boot sample: a fat jar that takes {@code --server.port} when {@code jar} is given, otherwise
+     * this module's {@code SpringSample} on a class path of Spring Boot's jars.
+     */
+    static SampleApp springBoot(String jar, String readyHook) {
+        List<String> start;
+        String name;
+        if (jar != null && !jar.isBlank()) {
+            if (!Files.isRegularFile(Path.of(jar))) {
+                throw new IllegalArgumentException("bench.springJar=" + jar + " is not a file");
+            }
+            start = List.of("-jar", jar);
+            name = "Spring Boot 3 (" + Path.of(jar).getFileName() + ")";
+        } else {
+            List<String> classPath = new ArrayList<>();
+            for (String entry : System.getProperty("java.class.path").split(File.pathSeparator)) {
+                if (NOT_FOR_SPRING.stream().noneMatch(entry::contains)) {
+                    classPath.add(entry);
+                }
+            }
+            start = List.of("-cp", String.join(File.pathSeparator, classPath),
+                    "io.github.sdagent.bench.app.boot.SpringSample");
+            name = "Spring Boot 3";
         }
-        return Optional.of(new SampleApp("Spring Boot 3",
-                List.of("-jar", jar.toString(), "--server.port={port}", "--server.address=127.0.0.1"), readyHook,
-                false));
+        List<String> args = new ArrayList<>(start);
+        args.addAll(List.of("--server.port={port}", "--server.address=127.0.0.1"));
+        return new SampleApp(name, args, readyHook, false);
     }
 
     /** How the agent takes part in one launch. */
