@@ -55,7 +55,11 @@ public final class Notification {
             this.assignment = assignment;
         }
 
-        /** The exact line this flag renders, e.g. {@code READY=1}. */
+        /**
+         * The exact line this flag renders, e.g. {@code READY=1}.
+         *
+         * @return the line
+         */
         public String assignment() {
             return assignment;
         }
@@ -63,7 +67,14 @@ public final class Notification {
 
     /** Values of {@code NOTIFYACCESS=}. */
     public enum Access {
-        NONE, MAIN, EXEC, ALL;
+        /** {@code none}. */
+        NONE,
+        /** {@code main}: only the main process. */
+        MAIN,
+        /** {@code exec}: the main process and ExecStartPre/Post etc. processes. */
+        EXEC,
+        /** {@code all}: every process of the unit. */
+        ALL;
 
         String value() {
             return name().toLowerCase(Locale.ROOT);
@@ -76,12 +87,21 @@ public final class Notification {
         this.text = text;
     }
 
-    /** A message with no lines yet; add some before sending. */
+    /**
+     * A message with no lines yet; add some before sending.
+     *
+     * @return the notification
+     */
     public static Notification empty() {
         return new Notification("");
     }
 
-    /** A message made of these flags, in order. */
+    /**
+     * A message made of these flags, in order.
+     *
+     * @param flags the flags, in order
+     * @return the notification
+     */
     public static Notification of(Flag... flags) {
         Notification n = empty();
         for (Flag flag : flags) {
@@ -90,17 +110,29 @@ public final class Notification {
         return n;
     }
 
-    /** {@code READY=1}. */
+    /**
+     * {@code READY=1}.
+     *
+     * @return the notification
+     */
     public static Notification ready() {
         return of(Flag.READY);
     }
 
-    /** {@code STOPPING=1}. */
+    /**
+     * {@code STOPPING=1}.
+     *
+     * @return the notification
+     */
     public static Notification stopping() {
         return of(Flag.STOPPING);
     }
 
-    /** {@code WATCHDOG=1}. */
+    /**
+     * {@code WATCHDOG=1}.
+     *
+     * @return the notification
+     */
     public static Notification watchdog() {
         return of(Flag.WATCHDOG);
     }
@@ -109,62 +141,119 @@ public final class Notification {
      * {@code RELOADING=1} plus {@code MONOTONIC_USEC=} now, as {@code Type=notify-reload} requires. The clock
      * is {@link System#nanoTime()}, which on Linux reads CLOCK_MONOTONIC (checked by a test against
      * clock_gettime).
+     *
+     * @return the notification
      */
     public static Notification reloading() {
         return of(Flag.RELOADING).monotonicUsec(System.nanoTime() / 1000);
     }
 
-    /** Adds a flag line. */
+    /**
+     * Adds a flag line.
+     *
+     * @param flag the flag line to add
+     * @return a new notification with the line added
+     */
     public Notification with(Flag flag) {
         return append(flag.assignment());
     }
 
-    /** {@code STATUS=text}; CR, LF and NUL in the text become spaces. */
+    /**
+     * {@code STATUS=text}; CR, LF and NUL in the text become spaces.
+     *
+     * @param text the status text (CR, LF, NUL become spaces)
+     * @return a new notification with the line added
+     */
     public Notification status(String text) {
         return append(line("STATUS", text));
     }
 
-    /** {@code MAINPID=pid}. */
+    /**
+     * {@code MAINPID=pid}.
+     *
+     * @param pid the main process id
+     * @return a new notification with the line added
+     */
     public Notification mainPid(long pid) {
         return append(line("MAINPID", positive("MAINPID", pid)));
     }
 
-    /** {@code ERRNO=errno}: the service failed with this errno. */
+    /**
+     * {@code ERRNO=errno}: the service failed with this errno.
+     *
+     * @param errno the errno number
+     * @return a new notification with the line added
+     */
     public Notification errno(int errno) {
         return append(line("ERRNO", atLeastZero("ERRNO", errno)));
     }
 
-    /** {@code BUSERROR=name}: the service failed with this D-Bus error name. */
+    /**
+     * {@code BUSERROR=name}: the service failed with this D-Bus error name.
+     *
+     * @param name the name
+     * @return a new notification with the line added
+     */
     public Notification busError(String name) {
         return append(line("BUSERROR", name));
     }
 
-    /** {@code VARLINKERROR=name}: the service failed with this Varlink error name. */
+    /**
+     * {@code VARLINKERROR=name}: the service failed with this Varlink error name.
+     *
+     * @param name the name
+     * @return a new notification with the line added
+     */
     public Notification varlinkError(String name) {
         return append(line("VARLINKERROR", name));
     }
 
-    /** {@code EXIT_STATUS=status}. */
+    /**
+     * {@code EXIT_STATUS=status}.
+     *
+     * @param status the exit status
+     * @return a new notification with the line added
+     */
     public Notification exitStatus(int status) {
         return append(line("EXIT_STATUS", atLeastZero("EXIT_STATUS", status)));
     }
 
-    /** {@code NOTIFYACCESS=none|main|exec|all}. */
+    /**
+     * {@code NOTIFYACCESS=none|main|exec|all}.
+     *
+     * @param access who may send notifications
+     * @return a new notification with the line added
+     */
     public Notification notifyAccess(Access access) {
         return append(line("NOTIFYACCESS", access.value()));
     }
 
-    /** {@code MONOTONIC_USEC=usec} (CLOCK_MONOTONIC microseconds). */
+    /**
+     * {@code MONOTONIC_USEC=usec} (CLOCK_MONOTONIC microseconds).
+     *
+     * @param usec microseconds
+     * @return a new notification with the line added
+     */
     public Notification monotonicUsec(long usec) {
         return append(line("MONOTONIC_USEC", atLeastZero("MONOTONIC_USEC", usec)));
     }
 
-    /** {@code WATCHDOG_USEC=usec}: change the watchdog timeout. */
+    /**
+     * {@code WATCHDOG_USEC=usec}: change the watchdog timeout.
+     *
+     * @param usec microseconds
+     * @return a new notification with the line added
+     */
     public Notification watchdogUsec(long usec) {
         return append(line("WATCHDOG_USEC", positive("WATCHDOG_USEC", usec)));
     }
 
-    /** {@code EXTEND_TIMEOUT_USEC=usec}: extend the current start/stop/reload timeout. */
+    /**
+     * {@code EXTEND_TIMEOUT_USEC=usec}: extend the current start/stop/reload timeout.
+     *
+     * @param usec microseconds
+     * @return a new notification with the line added
+     */
     public Notification extendTimeoutUsec(long usec) {
         return append(line("EXTEND_TIMEOUT_USEC", positive("EXTEND_TIMEOUT_USEC", usec)));
     }
@@ -172,6 +261,9 @@ public final class Notification {
     /**
      * {@code FDNAME=name} for FDSTORE/FDSTOREREMOVE: at most 255 printable ASCII characters without ':' (the
      * rule systemd applies; other names are refused here rather than ignored there).
+     *
+     * @param name the name
+     * @return a new notification with the line added
      */
     public Notification fdName(String name) {
         boolean valid = name.length() <= 255;
@@ -186,7 +278,13 @@ public final class Notification {
         return append(line("FDNAME", name));
     }
 
-    /** A custom {@code X_...=value} line (keys systemd itself ignores but logs and tools can read). */
+    /**
+     * A custom {@code X_...=value} line (keys systemd itself ignores but logs and tools can read).
+     *
+     * @param key an X_ key
+     * @param value the value (one line)
+     * @return a new notification with the line added
+     */
     public Notification custom(String key, String value) {
         if (!key.startsWith("X_")) {
             throw new IllegalArgumentException("custom notify key \"" + quote(key) + "\" must start with X_");
@@ -200,17 +298,34 @@ public final class Notification {
         return text;
     }
 
-    /** The exact datagram payload (UTF-8). */
+    /**
+     * The exact datagram payload (UTF-8).
+     *
+     * @return the UTF-8 bytes
+     */
     public byte[] toBytes() {
         return encode(text);
     }
 
-    /** Sends this message: {@code Daemon.notify(unsetEnvironment, toString())}. */
+    /**
+     * Sends this message: {@code Daemon.notify(unsetEnvironment, toString())}.
+     *
+     * @param unsetEnvironment hide NOTIFY_SOCKET after this call
+     * @return false when NOTIFY_SOCKET is not set, true when sent
+     * @throws IOException when sending failed
+     */
     public boolean send(boolean unsetEnvironment) throws IOException {
         return Daemon.notify(unsetEnvironment, text);
     }
 
-    /** Sends this message with file descriptors attached (SCM_RIGHTS), e.g. FDSTORE. */
+    /**
+     * Sends this message with file descriptors attached (SCM_RIGHTS), e.g. FDSTORE.
+     *
+     * @param unsetEnvironment hide NOTIFY_SOCKET after this call
+     * @param fds the file descriptors to pass
+     * @return false when NOTIFY_SOCKET is not set, true when sent
+     * @throws IOException when sending failed
+     */
     public boolean sendWithFds(boolean unsetEnvironment, int... fds) throws IOException {
         return Daemon.notifyWithFds(unsetEnvironment, fds, text);
     }

@@ -4,8 +4,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
-import java.nio.file.Files;
-import java.nio.file.Paths;
 import java.util.List;
 import java.util.Map;
 
@@ -69,13 +67,10 @@ class EnvironmentVariablesTest extends TestEnvironment {
         env.put("LISTEN_FDS", "1");
         assertEquals(1, Daemon.listenFds(false), "fd 3 is open in any JVM; this also loads the native code");
         env.put("LISTEN_FDS", "1000");
-        int firstClosed = 3;
-        while (Files.exists(Paths.get("/proc/self/fd/" + firstClosed), java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
-            firstClosed++;
-        }
         IllegalStateException e = assertThrows(IllegalStateException.class, () -> Daemon.listenFds(true));
-        assertTrue(e.getMessage().contains("fd " + firstClosed) && e.getMessage().contains("Bad file descriptor"),
-                e.getMessage());
+        // Which descriptor is the first closed one depends on what this JVM has open at that moment.
+        assertTrue(e.getMessage().matches("LISTEN_FDS=1000 but cannot set FD_CLOEXEC on fd \\d+: Bad file "
+                + "descriptor \\(errno 9\\)"), e.getMessage());
         assertEquals(0, Daemon.listenFds(false), "unset happens even when the call fails, as in sd-daemon");
     }
 
