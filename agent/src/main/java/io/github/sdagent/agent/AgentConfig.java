@@ -39,12 +39,25 @@ public final class AgentConfig {
         watchdog = onOff(values.get(Option.WATCHDOG), Option.WATCHDOG);
         watchdogInterval = duration(values.get(Option.WATCHDOG_INTERVAL), Option.WATCHDOG_INTERVAL, null);
         OptionSources.Value statusValue = values.get(Option.STATUS);
-        status = statusValue == null || statusValue.text.isEmpty() ? DEFAULT_STATUS : OneLine.of(statusValue.text);
+        status = statusValue == null || statusValue.text.isEmpty() ? defaultStatus(ready) : OneLine.of(statusValue.text);
         hookGrace = duration(values.get(Option.HOOK_GRACE), Option.HOOK_GRACE, DEFAULT_HOOK_GRACE);
         mainPid = choice(values.get(Option.MAINPID), Option.MAINPID, MainPid.class, MainPid.AUTO);
         logLevel = choice(values.get(Option.LOG_LEVEL), Option.LOG_LEVEL, AgentLog.Level.class, AgentLog.Level.INFO);
         OptionSources.Value config = values.get(Option.CONFIG);
         configFile = config == null ? null : config.text;
+    }
+
+    /** {@code Starting (waiting for org.eclipse.jetty.server.Server#start)}: says what READY=1 waits for. */
+    private static String defaultStatus(List<HookSpec> ready) {
+        return ready.isEmpty() ? DEFAULT_STATUS : DEFAULT_STATUS + " (waiting for " + joined(ready, "+") + ")";
+    }
+
+    static String joined(List<HookSpec> specs, String separator) {
+        StringBuilder text = new StringBuilder();
+        for (HookSpec spec : specs) {
+            text.append(text.length() == 0 ? "" : separator).append(spec);
+        }
+        return text.toString();
     }
 
     /** @throws IllegalArgumentException one line naming the bad key, value, source and what is valid */
@@ -154,11 +167,7 @@ public final class AgentConfig {
 
     /** One {@code key=value} per line, in a form {@code check} prints and the agent options accept back. */
     public String describe() {
-        StringBuilder specs = new StringBuilder();
-        for (HookSpec spec : ready) {
-            specs.append(specs.length() == 0 ? "" : "+").append(spec);
-        }
-        return line(Option.READY, specs.length() == 0 ? "(none: READY=1 as soon as the agent starts)" : specs)
+        return line(Option.READY, ready.isEmpty() ? "(none: READY=1 as soon as the agent starts)" : joined(ready, "+"))
                 + line(Option.READY_WHEN, readyWhen.name().toLowerCase(Locale.ROOT))
                 + line(Option.WATCHDOG, watchdog ? "on" : "off")
                 + line(Option.WATCHDOG_INTERVAL, watchdogInterval == null

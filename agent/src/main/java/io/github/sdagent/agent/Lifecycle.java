@@ -2,7 +2,6 @@ package io.github.sdagent.agent;
 
 import java.util.LinkedHashSet;
 import java.time.Duration;
-import java.util.List;
 import java.util.Set;
 
 /**
@@ -54,7 +53,7 @@ public final class Lifecycle implements HookListener {
                 return;
             }
         }
-        becomeReady(config.readyWhen() == AgentConfig.ReadyWhen.ANY ? spec.toString() : joined(config.ready()));
+        becomeReady(config.readyWhen() == AgentConfig.ReadyWhen.ANY ? spec.toString() : AgentConfig.joined(config.ready(), ", "));
     }
 
     private boolean conditionMet() {
@@ -136,13 +135,5 @@ public final class Lifecycle implements HookListener {
         System.arraycopy(assignments, 0, all, 0, assignments.length);
         all[assignments.length] = mainPid;
         return all;
-    }
-
-    private static String joined(List<HookSpec> specs) {
-        StringBuilder text = new StringBuilder();
-        for (HookSpec spec : specs) {
-            text.append(text.length() == 0 ? "" : ", ").append(spec);
-        }
-        return text.toString();
     }
 }

@@ -49,6 +49,7 @@ class AgentConfigTest {
         assertEquals(AgentLog.Level.INFO, config.logLevel());
         assertNull(config.configFile());
         assertEquals(parse("").describe(), config.describe());
+        assertEquals("Starting (waiting for a.B#start+c.D#bind(int))", parse("ready=a.B#start+c.D#bind:int").status());
     }
 
     @Test

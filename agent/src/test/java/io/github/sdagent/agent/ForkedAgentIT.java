@@ -60,7 +60,7 @@ class ForkedAgentIT {
             assertNotNull(ready, "no READY=1; got " + seen + "\n" + app.stderr());
             assertTrue(app.stdout().contains("listening on port"), "READY=1 before the hooked method returned");
             assertTrue(Pattern.compile("STATUS=Ready in \\d+\\.\\d\\d s \\(" + Pattern.quote(LISTEN) + "\\)").matcher(ready).find(), ready);
-            assertTrue(seen.get(0).equals("STATUS=Starting") || seen.get(0).startsWith("READY=1"), seen.toString());
+            assertTrue(seen.get(0).equals("STATUS=Starting (waiting for " + LISTEN + ")") || seen.get(0).startsWith("READY=1"), seen.toString());
             assertFalse(ready.contains("MAINPID="), "mainpid=off must not send MAINPID");
 
             app.signal("TERM");

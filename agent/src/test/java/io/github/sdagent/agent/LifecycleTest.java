@@ -28,7 +28,7 @@ class LifecycleTest {
         try (RecordingSender recorder = new RecordingSender()) {
             Lifecycle lifecycle = lifecycle(recorder, "ready=" + SERVER, null);
             lifecycle.started();
-            assertEquals("STATUS=Starting", recorder.next());
+            assertEquals("STATUS=Starting (waiting for org.eclipse.jetty.server.Server#start)", recorder.next());
             lifecycle.hookReturned(SERVER);
             lifecycle.hookReturned(SERVER);
             assertEquals("READY=1\nSTATUS=Ready in 2.31 s (org.eclipse.jetty.server.Server#start)", recorder.next());
@@ -118,7 +118,7 @@ class LifecycleTest {
         try (RecordingSender recorder = new RecordingSender()) {
             Lifecycle lifecycle = lifecycle(recorder, "ready=" + SERVER, 4242L);
             lifecycle.started();
-            assertEquals("STATUS=Starting\nMAINPID=4242", recorder.next());
+            assertEquals("STATUS=Starting (waiting for org.eclipse.jetty.server.Server#start)\nMAINPID=4242", recorder.next());
             lifecycle.hookReturned(SERVER);
             assertEquals("READY=1\nSTATUS=Ready in 2.31 s (org.eclipse.jetty.server.Server#start)\nMAINPID=4242", recorder.next());
         }
