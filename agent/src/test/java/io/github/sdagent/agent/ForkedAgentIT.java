@@ -276,4 +276,19 @@ class ForkedAgentIT {
             }
         }
     }
+
+    @Test
+    void jdkJavaOptionsCarriesTheAgentToo() throws Exception {
+        try (NotifyReceiver receiver = new NotifyReceiver(dir)) {
+            Map<String, String> env = notifyEnv(receiver);
+            env.put("JDK_JAVA_OPTIONS", "-javaagent:" + ForkedJvm.agentJar() + "=ready=" + LISTEN + ":int,mainpid=off");
+            try (ForkedJvm app = ForkedJvm.start(dir, ForkedJvm.JDK25, Arrays.asList("-cp", ForkedJvm.testClasspath()), APP,
+                    Collections.singletonList("serve"), env)) {
+                String ready = receiver.awaitContaining("READY=1", WAIT, new ArrayList<>());
+                assertEquals("READY=1\nSTATUS=Ready in " + ready.substring(ready.indexOf(" in ") + 4, ready.indexOf(" s ")) + " s ("
+                        + LISTEN + "(int))", ready);
+                assertTrue(app.stderr().contains("NOTE: Picked up JDK_JAVA_OPTIONS"), app.stderr());
+            }
+        }
+    }
 }
