@@ -56,6 +56,40 @@ class ReadyHooksTest {
     }
 
     @Test
+    void twoHooksOnOneInheritedMethodEachCountTheirOwnInstances() throws Exception {
+        install(GRACE, "~JettyLike$Server#start", "~JettyLike$Connector#start");
+        run(fixtureLoader(), "JettyLikeApp");
+        assertEquals(List.of("connector started", "READY JettyLike$Connector#start", "connector started",
+                "READY JettyLike$Connector#start", "handler started", "server doStart done", "my server doStart done",
+                "READY JettyLike$Server#start", "app: start returned", "READY JettyLike$Server#start"),
+                hookEvents(HookTrace.snapshot()));
+    }
+
+    @Test
+    void exceptionsCaughtInsideTheMethodStayInsideAndWideResultsSurvive() throws Exception {
+        Recorder recorder = install(GRACE, "~Catching#start", "~Catching#ratio");
+        run(fixtureLoader(), "Catching");
+        assertEquals(List.of("caught inside: retry 0", "caught inside: retry 2", "READY Catching#start",
+                "READY Catching#ratio", "start returned 1, ratio 0.5"), hookEvents(HookTrace.snapshot()));
+        assertEquals(List.of(), recorder.problems);
+    }
+
+    @Test
+    void aClassLoadedBeforeInstallIsRetransformed() throws Exception {
+        ClassLoader loader = fixtureLoader();
+        run(loader, "StaticBoot"); // loaded and run before the hook exists
+        install(GRACE, "~StaticBoot#boot");
+        List<String> trace = List.of();
+        for (int attempt = 0; attempt < 100 && !trace.contains("READY StaticBoot#boot"); attempt++) {
+            Thread.sleep(50); // the background thread retransforms classes that were already loaded
+            HookTrace.clear();
+            run(loader, "StaticBoot");
+            trace = hookEvents(HookTrace.snapshot());
+        }
+        assertEquals(List.of("booted 2", "READY StaticBoot#boot"), trace);
+    }
+
+    @Test
     void protectedStartInternalDeclaredInTheNamedClass() throws Exception {
         install(GRACE, "~TomcatLike$StandardServer#startInternal");
         run(fixtureLoader(), "TomcatLike");
