@@ -29,7 +29,7 @@ import java.util.concurrent.TimeUnit;
 /**
  * Runs every benchmark of issue 5 once, in one process, against baselines measured in the same run,
  * and prints one Markdown table. Configured by system properties (the pom passes them):
- * {@code bench.agentJar}, {@code bench.springJar}, {@code bench.springHook}, {@code bench.runs},
+ * {@code bench.agentJar}, {@code bench.javaHome}, {@code bench.springJar}, {@code bench.springHook}, {@code bench.runs},
  * {@code bench.output}, {@code bench.only} (comma-separated subset of
  * clock,startup,critical-path,footprint,steady,jmh).
  * Prints numbers and never judges a run by them: the exit status is non-zero only when a benchmark
@@ -40,7 +40,9 @@ public final class BenchMain {
     /** WatchdogSec=2 for every "agent, NOTIFY_SOCKET set" launch, so the watchdog thread really pings. */
     private static final long WATCHDOG_USEC = 2_000_000L;
 
-    private final Path java = Path.of(System.getProperty("java.home"), "bin", "java");
+    /** The JDK that runs the samples and the JMH forks (and whose jstat/jcmd read them). */
+    private final Path javaHome = Path.of(System.getProperty("bench.javaHome", System.getProperty("java.home")));
+    private final Path java = javaHome.resolve("bin/java");
     private final Path agentJar = Path.of(System.getProperty("bench.agentJar", "agent/target/sd-agent.jar"));
     private final String springJar = System.getProperty("bench.springJar", "");
     private final String springHook = System.getProperty("bench.springHook",
@@ -87,7 +89,7 @@ public final class BenchMain {
         List<String> header = List.of(
                 "Run " + Instant.now().truncatedTo(ChronoUnit.SECONDS) + ", " + seconds + " s, "
                         + Runtime.getRuntime().availableProcessors() + " CPUs, "
-                        + System.getProperty("java.vm.name") + " " + System.getProperty("java.version") + ", Linux "
+                        + "apps on " + jdkVersion() + ", Linux "
                         + System.getProperty("os.version"),
                 "Load average before/after: " + loadBefore + " / " + loadAverage(),
                 "Agent: " + agentJar + (springJar.isBlank() ? "" : ", Spring Boot sample: " + springJar));
@@ -434,7 +436,7 @@ public final class BenchMain {
                     Map<String, Double> classes = jstat(launched.pid(), "-class");
                     values.put("metaspace", gc.get("MU") / 1024.0);
                     values.put("classes", classes.get("Loaded") - classes.get("Unloaded"));
-                    run(List.of("jcmd", Long.toString(launched.pid()), "GC.run"));
+                    run(List.of(javaHome.resolve("bin/jcmd").toString(), Long.toString(launched.pid()), "GC.run"));
                     Map<String, Double> afterGc = jstat(launched.pid(), "-gc");
                     values.put("heap", (afterGc.get("S0U") + afterGc.get("S1U") + afterGc.get("EU") + afterGc.get("OU"))
                             / 1024.0);
@@ -468,6 +470,19 @@ public final class BenchMain {
         }
     }
 
+    private String jdkVersion() {
+        try {
+            for (String line : Files.readAllLines(javaHome.resolve("release"))) {
+                if (line.startsWith("JAVA_VERSION=")) {
+                    return "JDK " + line.substring(13).replace("\"", "") + " (" + javaHome + ")";
+                }
+            }
+        } catch (IOException e) {
+            // fall through: an unusual JDK layout still runs the benchmarks
+        }
+        return javaHome.toString();
+    }
+
     private static long procStatusKb(long pid, String key) throws IOException {
         for (String line : Files.readAllLines(Path.of("/proc", Long.toString(pid), "status"))) {
             if (line.startsWith(key + ":")) {
@@ -478,8 +493,8 @@ public final class BenchMain {
     }
 
     /** One {@code jstat} sample (reads the JVM's perf-data file; no attach, so it does not disturb). */
-    private static Map<String, Double> jstat(long pid, String option) throws IOException, InterruptedException {
-        List<String> lines = run(List.of("jstat", option, Long.toString(pid)));
+    private Map<String, Double> jstat(long pid, String option) throws IOException, InterruptedException {
+        List<String> lines = run(List.of(javaHome.resolve("bin/jstat").toString(), option, Long.toString(pid)));
         String[] names = lines.get(0).trim().split("\\s+");
         String[] values = lines.get(1).trim().split("\\s+");
         Map<String, Double> result = new LinkedHashMap<>();
