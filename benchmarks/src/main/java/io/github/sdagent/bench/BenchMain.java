@@ -363,53 +363,68 @@ public final class BenchMain {
      * agent loads afterwards (its background warm-up and first native call), from {@code -Xlog:class+load}.
      */
     private void criticalPath(SampleApp app, String mainClass) throws Exception {
+        Path emptyAgent = EmptyAgent.writeJar(workDir);
         for (Variant variant : Variant.values()) {
-            NotifyReceiver receiver = receiverFor(variant);
-            Path classLog = workDir.resolve("classes-" + variant.name() + ".log");
-            try (Launched launched = launch(app, variant, receiver,
-                    List.of("-Xlog:class+load=info:file=" + classLog))) {
-                launched.awaitServing(120_000);
-                if (receiver != null && receiver.await("READY=1", 10_000) == null) {
-                    throw new IOException("no READY=1 within 10 s:\n" + launched.tail());
-                }
-                Thread.sleep(1000); // the agent's background work settles
-            } finally {
-                if (receiver != null) {
-                    receiver.close();
-                }
-            }
-            int before = 0;
-            int[] agentBefore = new int[3];
-            int[] agentAfter = new int[3];
-            boolean mainSeen = false;
-            String[] prefixes = {"net.bytebuddy.", "com.sun.jna.", "io.github.sdagent."};
-            for (String line : Files.readAllLines(classLog)) {
-                String[] fields = line.split(" ");
-                if (fields.length < 2) {
-                    continue;
-                }
-                String name = fields[1];
-                if (name.equals(mainClass)) {
-                    mainSeen = true;
-                }
-                if (!mainSeen) {
-                    before++;
-                }
-                for (int i = 0; i < prefixes.length; i++) {
-                    if (name.startsWith(prefixes[i])) {
-                        (mainSeen ? agentAfter : agentBefore)[i]++;
-                    }
-                }
-            }
-            report.row("Classes loaded before main() " + app.name() + ", " + variant.label,
-                    "-", before + " classes",
-                    variant == Variant.NO_AGENT ? "baseline"
-                            : String.format(Locale.ROOT, "before main: Byte Buddy %d, JNA %d, sd-agent %d;"
-                                    + " after main (off the critical path): Byte Buddy %d, JNA %d, sd-agent %d",
-                            agentBefore[0], agentBefore[1], agentBefore[2], agentAfter[0], agentAfter[1],
-                            agentAfter[2]), "JNA 0 before main", variant == Variant.NO_AGENT ? "info"
-                            : agentBefore[1] == 0 ? "met" : "missed");
+            runClassLog(app, mainClass, variant, null);
         }
+        runClassLog(app, mainClass, Variant.NO_AGENT, emptyAgent);
+    }
+
+    /** One launch with {@code -Xlog:class+load}; {@code otherAgent} replaces sd-agent by another agent jar. */
+    private void runClassLog(SampleApp app, String mainClass, Variant variant, Path otherAgent) throws Exception {
+        NotifyReceiver receiver = receiverFor(variant);
+        Path classLog = workDir.resolve("classes-" + variant.name() + (otherAgent == null ? "" : "-other") + ".log");
+        List<String> jvmArgs = new ArrayList<>(List.of("-Xlog:class+load=info:file=" + classLog));
+        if (otherAgent != null) {
+            jvmArgs.add("-javaagent:" + otherAgent);
+        }
+        try (Launched launched = launch(app, variant, receiver, jvmArgs)) {
+            launched.awaitServing(120_000);
+            if (receiver != null && receiver.await("READY=1", 10_000) == null) {
+                throw new IOException("no READY=1 within 10 s:\n" + launched.tail());
+            }
+            Thread.sleep(1000); // the agent's background work settles
+        } finally {
+            if (receiver != null) {
+                receiver.close();
+            }
+        }
+        int before = 0;
+        int[] agentBefore = new int[3];
+        int[] agentAfter = new int[3];
+        boolean mainSeen = false;
+        String[] prefixes = {"net.bytebuddy.", "com.sun.jna.", "io.github.sdagent."};
+        for (String line : Files.readAllLines(classLog)) {
+            String[] fields = line.split(" ");
+            if (fields.length < 2) {
+                continue;
+            }
+            String name = fields[1];
+            if (name.equals(mainClass)) {
+                mainSeen = true;
+            }
+            if (!mainSeen) {
+                before++;
+            }
+            for (int i = 0; i < prefixes.length; i++) {
+                if (name.startsWith(prefixes[i])) {
+                    (mainSeen ? agentAfter : agentBefore)[i]++;
+                }
+            }
+        }
+        if (otherAgent != null) {
+            report.row("Classes loaded before main() " + app.name() + ", an empty -javaagent (the JVM's own cost)",
+                    "-", before + " classes", "what any agent costs", "-", "info");
+            return;
+        }
+        report.row("Classes loaded before main() " + app.name() + ", " + variant.label,
+                "-", before + " classes",
+                variant == Variant.NO_AGENT ? "baseline"
+                        : String.format(Locale.ROOT, "before main: Byte Buddy %d, JNA %d, sd-agent %d;"
+                                + " after main (off the critical path): Byte Buddy %d, JNA %d, sd-agent %d",
+                        agentBefore[0], agentBefore[1], agentBefore[2], agentAfter[0], agentAfter[1],
+                        agentAfter[2]), "JNA 0 before main", variant == Variant.NO_AGENT ? "info"
+                        : agentBefore[1] == 0 ? "met" : "missed");
     }
 
     // ---------------------------------------------------------------- footprint
