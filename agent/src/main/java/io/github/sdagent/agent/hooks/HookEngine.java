@@ -4,7 +4,6 @@ import io.github.sdagent.agent.HookListener;
 import io.github.sdagent.agent.HookSpec;
 import io.github.sdagent.agent.bridge.HookBridge;
 import io.github.sdagent.agent.hooks.ClassInfo.MethodInfo;
-import java.io.InputStream;
 import java.lang.instrument.ClassFileTransformer;
 import java.lang.instrument.Instrumentation;
 import java.lang.reflect.Method;
@@ -29,6 +28,9 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicLong;
+import net.bytebuddy.jar.asm.ClassWriter;
+import net.bytebuddy.jar.asm.MethodVisitor;
 import net.bytebuddy.jar.asm.Opcodes;
 
 /**
@@ -58,9 +60,16 @@ public final class HookEngine implements HookBridge.Dispatcher, ClassFileTransfo
     private final List<Hook> hooks = new CopyOnWriteArrayList<>();
     private final List<Site> sites = new CopyOnWriteArrayList<>();
     private final Map<String, List<Hook>> hooksByClassName = new ConcurrentHashMap<>();
+    /**
+     * Inherited methods expected in a superclass of a named class that just loaded: the JVM loads the superclass
+     * right after, so it can be hooked as it loads instead of being retransformed later.
+     */
+    private final Map<String, List<Expected>> expectedByClassName = new ConcurrentHashMap<>();
     /** class loader (weak) -> class name -> hooked methods of that class */
     private final Map<ClassLoader, Map<String, List<Site>>> sitesByLoader =
             Collections.synchronizedMap(new WeakHashMap<>());
+    /** time spent rewriting classes and binding runtime classes, on whatever thread needed it (see {@link #workNanos}) */
+    private final AtomicLong workNanos = new AtomicLong();
     private final ThreadLocal<List<Frame>> frames = new ThreadLocal<List<Frame>>() {
         @Override
         protected List<Frame> initialValue() {
@@ -131,19 +140,32 @@ public final class HookEngine implements HookBridge.Dispatcher, ClassFileTransfo
         thread.start();
     }
 
-    /** Loads the parsing and weaving classes (about 40, mostly ASM) off the application's start path. */
+    /**
+     * Loads the parsing and weaving classes (about 40, mostly ASM) off the application's start path, on a class
+     * made up in memory (reading a real one would drag in the JDK's resource and jimage machinery).
+     */
     static void warmUp() {
-        try (InputStream in = ClassLoader.getSystemResourceAsStream(HookWeaver.BRIDGE + ".class")) {
-            if (in != null) {
-                byte[] classFile = ClassInfo.readAll(in);
-                ClassInfo info = ClassInfo.parse(classFile);
-                MethodResolver.resolve(info, ClassInfo.Source.of(null), HookSpec.parse(info.name + "#install"));
-                HookWeaver.weave(classFile, Collections.singletonMap(
-                        "install(Lio/github/sdagent/agent/bridge/HookBridge$Dispatcher;)V",
-                        Collections.singletonList(0)), Collections.singletonList(0));
-            }
+        try {
+            ClassWriter writer = new ClassWriter(ClassWriter.COMPUTE_MAXS);
+            writer.visit(Opcodes.V1_8, Opcodes.ACC_PUBLIC, "sdagent/WarmUp", null, "java/lang/Object", null);
+            MethodVisitor method = writer.visitMethod(Opcodes.ACC_PUBLIC, "start", "()V", null, null);
+            method.visitCode();
+            method.visitInsn(Opcodes.RETURN);
+            method.visitMaxs(0, 0);
+            method.visitEnd();
+            writer.visitEnd();
+            byte[] classFile = writer.toByteArray();
+            ClassInfo info = ClassInfo.parse(classFile);
+            MethodResolver.resolve(info, new ClassInfo.Source() {
+                @Override
+                public ClassInfo find(String binaryName) {
+                    return null;
+                }
+            }, HookSpec.parse("sdagent.WarmUp#start"));
+            HookWeaver.weave(classFile, Collections.singletonMap("start()V", Collections.singletonList(0)),
+                    Collections.singletonList(0));
         } catch (Throwable ignored) {
-            // only a warm-up: the real work will report its own problems
+            // only a warm-up: the real work reports its own problems
         }
     }
 
@@ -156,16 +178,27 @@ public final class HookEngine implements HookBridge.Dispatcher, ClassFileTransfo
             return null;
         }
         String name = internalName.replace('/', '.');
+        long started = System.nanoTime();
         try {
-            return weave(loader, name, classFile);
+            return weave(loader, name, classFile, classBeingRedefined == null);
         } catch (Throwable t) {
             reportFor(name, "could not instrument " + name + ": " + t);
             return null;
+        } finally {
+            if (classBeingRedefined == null) { // a retransformation is counted by whoever asked for it
+                workNanos.addAndGet(System.nanoTime() - started);
+            }
         }
     }
 
-    private byte[] weave(ClassLoader loader, String name, byte[] classFile) {
+    private byte[] weave(ClassLoader loader, String name, byte[] classFile, boolean loading) {
         List<Integer> constructorHooks = new ArrayList<>();
+        List<Expected> expected = loading ? expectedByClassName.remove(name) : null;
+        if (expected != null) {
+            for (Expected method : expected) {
+                siteFor(method.hook, loader, name, method.name, method.descriptor, false);
+            }
+        }
         List<Hook> named = hooksByClassName.get(name);
         if (named != null) {
             ClassInfo type = ClassInfo.parse(classFile);
@@ -222,12 +255,20 @@ public final class HookEngine implements HookBridge.Dispatcher, ClassFileTransfo
                         + " is abstract there; hook the class that implements it (interfaces are not scanned"
                         + " for implementations)");
             } else {
-                siteFor(hook, loader, type.name, method, true);
+                siteFor(hook, loader, type.name, method.name, method.descriptor, true);
             }
         } else {
             constructorHooks.add(hook.id);
-            if (declaredHere && !method.is(Opcodes.ACC_ABSTRACT)) {
-                siteFor(hook, loader, type.name, method, false);
+            synchronized (this) {
+                hook.resolutions.put(loader, resolution);
+            }
+            if (method.is(Opcodes.ACC_ABSTRACT)) {
+                return; // the implementation is found when an instance is constructed
+            }
+            if (declaredHere) {
+                siteFor(hook, loader, type.name, method.name, method.descriptor, false);
+            } else {
+                expect(new Expected(hook, declaringType, method.name, method.descriptor));
             }
         }
     }
@@ -238,23 +279,34 @@ public final class HookEngine implements HookBridge.Dispatcher, ClassFileTransfo
         return found == null ? Collections.emptyList() : found;
     }
 
-    private Site existingSite(Hook hook, ClassLoader loader, String className, MethodInfo method) {
+    private Site existingSite(Hook hook, ClassLoader loader, String className, String methodName,
+                              String descriptor) {
         for (Site site : sitesOf(loader, className)) {
-            if (site.hook == hook && site.methodName.equals(method.name) && site.descriptor.equals(method.descriptor)) {
+            if (site.hook == hook && site.methodName.equals(methodName) && site.descriptor.equals(descriptor)) {
                 return site;
             }
         }
         return null;
     }
 
+    private synchronized void expect(Expected method) {
+        List<Expected> expected = expectedByClassName.get(method.className);
+        if (expected == null) {
+            expected = new CopyOnWriteArrayList<>();
+            expectedByClassName.put(method.className, expected);
+        }
+        expected.add(method);
+        watched.add(method.className.replace('.', '/'));
+    }
+
     /** The site hooking {@code method} of class {@code className} in {@code loader} for {@code hook}; created if new. */
-    private synchronized Site siteFor(Hook hook, ClassLoader loader, String className, MethodInfo method,
-                                      boolean anyInstance) {
-        Site existing = existingSite(hook, loader, className, method);
+    private synchronized Site siteFor(Hook hook, ClassLoader loader, String className, String methodName,
+                                      String descriptor, boolean anyInstance) {
+        Site existing = existingSite(hook, loader, className, methodName, descriptor);
         if (existing != null) {
             return existing;
         }
-        Site site = new Site(sites.size(), hook, className, method.name, method.descriptor, anyInstance);
+        Site site = new Site(sites.size(), hook, className, methodName, descriptor, anyInstance);
         sites.add(site);
         Map<String, List<Site>> byName = sitesByLoader.get(loader);
         if (byName == null) {
@@ -285,10 +337,13 @@ public final class HookEngine implements HookBridge.Dispatcher, ClassFileTransfo
             }
             Hook hook = hooks.get(hookId);
             int site = NO_SITE;
+            long started = System.nanoTime();
             try {
                 site = bind(hook, runtime);
             } catch (Throwable t) {
                 hook.report("ready hook " + hook.spec + ": could not hook " + runtime.getName() + ": " + t);
+            } finally {
+                workNanos.addAndGet(System.nanoTime() - started);
             }
             state.bind(hookId, site);
         }
@@ -297,24 +352,28 @@ public final class HookEngine implements HookBridge.Dispatcher, ClassFileTransfo
     /** Finds and, if needed, hooks the method that {@code runtime}'s instances run for {@code hook}. */
     private int bind(Hook hook, Class<?> runtime) throws Exception {
         Class<?> named = findInHierarchy(runtime, hook.spec.className());
-        MethodResolver.Resolution resolution = hook.resolutions.get(named);
+        MethodResolver.Resolution resolution = hook.resolutions.get(named.getClassLoader()); // from its loading
         if (resolution == null) {
             resolution = MethodResolver.resolve(describe(named), ClassInfo.Source.of(named.getClassLoader()), hook.spec);
-            hook.resolutions.put(named, resolution);
+            hook.resolutions.put(named.getClassLoader(), resolution);
         }
         if (resolution.problem != null || resolution.method.is(Opcodes.ACC_STATIC)) {
             return NO_SITE; // reported when the class loaded; static methods are hooked then too
         }
-        MethodInfo implementation = MethodResolver.implementation(describe(runtime),
-                ClassInfo.Source.of(runtime.getClassLoader()), resolution.method);
+        MethodInfo implementation = runtime == named && !resolution.method.is(Opcodes.ACC_ABSTRACT)
+                ? resolution.method // the common case, no class file to read
+                : MethodResolver.implementation(describe(runtime), ClassInfo.Source.of(runtime.getClassLoader()),
+                        resolution.method);
         if (implementation == null) {
             hook.report("ready hook " + hook.spec + ": " + runtime.getName() + " has no implementation of "
                     + resolution.method.name + resolution.method.parameterNames());
             return NO_SITE;
         }
         Class<?> declaring = findInHierarchy(runtime, implementation.owner.name);
-        boolean known = existingSite(hook, declaring.getClassLoader(), declaring.getName(), implementation) != null;
-        Site site = siteFor(hook, declaring.getClassLoader(), declaring.getName(), implementation, false);
+        boolean known = existingSite(hook, declaring.getClassLoader(), declaring.getName(), implementation.name,
+                implementation.descriptor) != null;
+        Site site = siteFor(hook, declaring.getClassLoader(), declaring.getName(), implementation.name,
+                implementation.descriptor, false);
         if (!known) {
             instrument(hook, declaring, site);
         }
@@ -538,8 +597,8 @@ public final class HookEngine implements HookBridge.Dispatcher, ClassFileTransfo
         final HookSpec spec;
         final HookListener listener;
         volatile boolean seen;
-        /** resolution of the spec per loaded copy of the named class; guarded by the engine */
-        final Map<Class<?>, MethodResolver.Resolution> resolutions = new WeakHashMap<>();
+        /** resolution of the spec per class loader that loaded a copy of the named class; guarded by the engine */
+        final Map<ClassLoader, MethodResolver.Resolution> resolutions = new WeakHashMap<>();
         private final Set<String> reported = ConcurrentHashMap.newKeySet();
 
         Hook(int id, HookSpec spec, HookListener listener) {
@@ -595,6 +654,21 @@ public final class HookEngine implements HookBridge.Dispatcher, ClassFileTransfo
             this.methodName = methodName;
             this.descriptor = descriptor;
             this.anyInstance = anyInstance;
+        }
+    }
+
+    /** An inherited instance method whose declaring class has not loaded yet (or is loaded already: then unused). */
+    private static final class Expected {
+        final Hook hook;
+        final String className;
+        final String name;
+        final String descriptor;
+
+        Expected(Hook hook, String className, String name, String descriptor) {
+            this.hook = hook;
+            this.className = className;
+            this.name = name;
+            this.descriptor = descriptor;
         }
     }
 

@@ -38,30 +38,49 @@ final class MethodResolver {
     }
 
     static Resolution resolve(ClassInfo type, ClassInfo.Source source, HookSpec spec) {
+        List<String> wanted = spec.parameterTypes();
+        // The usual answer is in the class chain: stop there, without reading every interface's class file.
+        Map<List<String>, MethodInfo> candidates = new LinkedHashMap<>();
+        for (ClassInfo declaring = type; declaring != null; declaring = superclass(declaring, source)) {
+            for (MethodInfo method : declaring.methods) {
+                if (method.name.equals(spec.methodName()) && !method.is(Opcodes.ACC_BRIDGE)) {
+                    List<String> parameters = method.parameterNames();
+                    if (wanted == null ? parameters.isEmpty() : parametersMatch(method, wanted)) {
+                        return new Resolution(method, null); // the most specific match
+                    }
+                    if (!candidates.containsKey(parameters)) {
+                        candidates.put(parameters, method);
+                    }
+                }
+            }
+        }
         List<ClassInfo> hierarchy = hierarchy(type, source);
-        List<MethodInfo> candidates = candidates(hierarchy, spec.methodName());
-        if (candidates.isEmpty()) {
+        List<MethodInfo> all = candidates(hierarchy, spec.methodName());
+        if (all.isEmpty()) {
             return problem(spec, "no method " + spec.methodName() + " in " + type.name
                     + " or its supertypes" + didYouMean(hierarchy, spec.methodName()));
         }
-        List<String> wanted = spec.parameterTypes();
         List<MethodInfo> matching = new ArrayList<>();
-        for (MethodInfo candidate : candidates) {
+        for (MethodInfo candidate : all) {
             if (wanted == null ? candidate.parameterNames().isEmpty() : parametersMatch(candidate, wanted)) {
                 matching.add(candidate);
             }
         }
         if (wanted == null && matching.isEmpty()) {
-            matching = candidates;
+            matching = all;
         }
         if (matching.size() == 1) {
             return new Resolution(matching.get(0), null);
         }
         if (matching.isEmpty()) {
             return problem(spec, "no overload of " + spec.methodName() + " in " + type.name
-                    + " takes (" + String.join(",", wanted) + "); there are: " + spellings(type, candidates));
+                    + " takes (" + String.join(",", wanted) + "); there are: " + spellings(type, all));
         }
         return problem(spec, matching.size() + " overloads match; name one: " + spellings(type, matching));
+    }
+
+    private static ClassInfo superclass(ClassInfo type, ClassInfo.Source source) {
+        return type.superName == null ? null : source.find(type.superName);
     }
 
     /** The method that runs when {@code method} is called on an instance of the concrete class {@code runtime}. */
@@ -70,22 +89,30 @@ final class MethodResolver {
             return method;
         }
         List<String> parameters = method.parameterNames();
-        MethodInfo defaultMethod = null;
-        for (ClassInfo type : hierarchy(runtime, source)) {
-            for (MethodInfo candidate : type.methods) {
-                if (candidate.name.equals(method.name) && !candidate.is(Opcodes.ACC_BRIDGE)
-                        && !candidate.is(Opcodes.ACC_ABSTRACT) && !candidate.is(Opcodes.ACC_STATIC)
-                        && candidate.parameterNames().equals(parameters)) {
-                    if (!type.isInterface) {
-                        return candidate;
-                    }
-                    if (defaultMethod == null) {
-                        defaultMethod = candidate;
-                    }
-                }
+        for (ClassInfo type = runtime; type != null; type = superclass(type, source)) {
+            MethodInfo found = concrete(type, method.name, parameters);
+            if (found != null) {
+                return found;
             }
         }
-        return defaultMethod;
+        for (ClassInfo type : hierarchy(runtime, source)) {
+            MethodInfo found = type.isInterface ? concrete(type, method.name, parameters) : null;
+            if (found != null) {
+                return found; // a default method
+            }
+        }
+        return null;
+    }
+
+    private static MethodInfo concrete(ClassInfo type, String name, List<String> parameters) {
+        for (MethodInfo candidate : type.methods) {
+            if (candidate.name.equals(name) && !candidate.is(Opcodes.ACC_BRIDGE)
+                    && !candidate.is(Opcodes.ACC_ABSTRACT) && !candidate.is(Opcodes.ACC_STATIC)
+                    && candidate.parameterNames().equals(parameters)) {
+                return candidate;
+            }
+        }
+        return null;
     }
 
     /** A spec type matches a binary name ({@code a.B$C}), a source name ({@code a.B.C}) or, unqualified, a simple name. */
