@@ -38,11 +38,21 @@ public final class Lifecycle implements HookListener {
             becomeReady("no ready= hook configured");
             return;
         }
-        synchronized (this) { // posting under the lock keeps the queue in state order: never "Starting" after READY
-            if (!ready && !stopping && failure == null) {
-                notifier.post(withMainPid("STATUS=" + config.status()));
+        sendWhileStarting(withMainPid("STATUS=" + config.status()), true);
+    }
+
+    /**
+     * Sends a STATUS on the agent thread, checking the state there under the lock: READY may be sent directly from
+     * the application's thread meanwhile, and a late "Starting" or "Startup failed" must never overwrite it.
+     */
+    private void sendWhileStarting(String[] assignments, boolean startingStatus) {
+        notifier.run(() -> {
+            synchronized (this) {
+                if (!ready && (!startingStatus || !stopping && failure == null)) {
+                    notifier.sendNow(assignments);
+                }
             }
-        }
+        });
     }
 
     @Override
@@ -61,8 +71,9 @@ public final class Lifecycle implements HookListener {
     }
 
     /**
-     * Called on the application's thread as the hooked method returns: only takes the time and queues the
-     * message; the text is built and sent on the agent thread.
+     * Called on the application's thread as the hooked method returns. Once the notify path is warm (JNA loaded,
+     * socket open) READY=1 goes out right here, one sendmsg, because handing it to another thread costs a
+     * scheduler wake-up (tens of ms on a busy machine); before that, the agent thread sends it after loading JNA.
      */
     private void becomeReady(String why) {
         Duration age = elapsed.now();
@@ -71,6 +82,12 @@ public final class Lifecycle implements HookListener {
                 return;
             }
             ready = true;
+            if (notifier.isWarm()) {
+                String status = readyStatus(age, why);
+                notifier.sendNow(withMainPid("READY=1", "STATUS=" + status));
+                notifier.run(() -> log.info(status));
+                return;
+            }
             notifier.post(() -> {
                 String status = readyStatus(age, why);
                 log.info(status);
@@ -95,8 +112,8 @@ public final class Lifecycle implements HookListener {
                 return;
             }
             this.failure = summary;
-            notifier.post("STATUS=Startup failed: " + summary);
         }
+        sendWhileStarting(new String[] {"STATUS=Startup failed: " + summary}, false);
     }
 
     @Override

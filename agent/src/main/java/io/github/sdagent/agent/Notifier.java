@@ -24,6 +24,7 @@ final class Notifier {
     private final ScheduledExecutorService executor;
     private final AgentLog log;
     private volatile String lastFailure;
+    private volatile boolean warm;
 
     Notifier(Sender sender, ScheduledExecutorService executor, AgentLog log) {
         this.sender = sender;
@@ -35,6 +36,20 @@ final class Notifier {
         return executor;
     }
 
+    /** Runs {@code task} on the agent thread (inline once that thread is gone, at JVM exit). */
+    void run(Runnable task) {
+        try {
+            executor.execute(task);
+        } catch (RejectedExecutionException shutDown) {
+            task.run();
+        }
+    }
+
+    /** True once a notification has gone out: JNA is loaded and sending is a single system call. */
+    boolean isWarm() {
+        return warm;
+    }
+
     /** Queues the message for the agent thread and returns at once. */
     void post(String... assignments) {
         post(() -> assignments);
@@ -42,11 +57,7 @@ final class Notifier {
 
     /** Queues a message that is built on the agent thread (keeps formatting off the caller's thread). */
     void post(Supplier<String[]> message) {
-        try {
-            executor.execute(() -> sendNow(message.get()));
-        } catch (RejectedExecutionException shutDown) {
-            sendNow(message.get());
-        }
+        run(() -> sendNow(message.get()));
     }
 
     /** Queues the message behind anything already queued and waits for it, at most {@code timeoutMillis}. */
@@ -66,6 +77,7 @@ final class Notifier {
         try {
             boolean sent = sender.send(assignments);
             lastFailure = null;
+            warm = sent;
             return sent;
         } catch (IOException | RuntimeException | LinkageError e) {
             String failure = OneLine.summary(e);

@@ -59,6 +59,30 @@ class LifecycleTest {
     }
 
     @Test
+    void onceWarmReadyIsSentOnTheHookThreadAndAQueuedStatusNeverOverwritesIt() throws Exception {
+        try (RecordingSender recorder = new RecordingSender()) {
+            Lifecycle lifecycle = lifecycle(recorder, "ready=" + SERVER, null);
+            assertTrue(recorder.notifier.sendNow("X_WARM=1"));
+            assertEquals("X_WARM=1", recorder.next());
+            java.util.concurrent.CountDownLatch hold = new java.util.concurrent.CountDownLatch(1);
+            recorder.executor.execute(() -> {
+                try {
+                    hold.await();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            });
+            lifecycle.started(); // queued behind the held agent thread
+            lifecycle.hookFailed(SERVER, new IllegalStateException("first try")); // queued too
+            lifecycle.hookReturned(SERVER);
+            assertEquals("READY=1\nSTATUS=Ready in 2.31 s (org.eclipse.jetty.server.Server#start)", recorder.sent.poll(),
+                    "sent before hookReturned returned, on this thread");
+            hold.countDown();
+            assertTrue(recorder.rest(Duration.ofMillis(100)).isEmpty(), "the queued Starting/failed STATUS must be dropped");
+        }
+    }
+
+    @Test
     void allWaitsForEveryHook() throws Exception {
         try (RecordingSender recorder = new RecordingSender()) {
             Lifecycle lifecycle = lifecycle(recorder, "ready=" + SERVER + "+" + BIND, null);

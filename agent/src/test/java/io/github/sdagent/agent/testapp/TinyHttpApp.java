@@ -11,7 +11,7 @@ import java.util.Map;
 
 /**
  * A tiny application with no sd-agent code: the forked-JVM tests hook {@code TinyHttpApp#listen}. Modes (first
- * argument): {@code serve} (HTTP until stopped), {@code fail} (listen throws), {@code exit} (runs one second),
+ * argument): {@code serve} (HTTP until stopped), {@code fail} (listen throws), {@code exit} (runs two seconds),
  * {@code spawn} (starts a child JVM running {@link ChildApp} with the inherited environment), {@code probe} (tries to
  * load agent internals from the application class loader), {@code jna [trigger-file]} (uses the application's own JNA, once
  * the trigger file exists).
@@ -57,7 +57,7 @@ public final class TinyHttpApp {
                 Thread.sleep(Long.MAX_VALUE);
                 break;
             case "exit":
-                Thread.sleep(1000);
+                Thread.sleep(2000);
                 System.out.println("app done");
                 break;
             case "spawn": {
