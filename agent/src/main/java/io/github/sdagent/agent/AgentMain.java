@@ -33,13 +33,7 @@ public final class AgentMain {
         try {
             config = AgentConfig.load(options, System.getProperties());
         } catch (IllegalArgumentException e) {
-            log.error(e.getMessage() + ". The agent stays inactive (no hooks, no READY=1, no watchdog pings); "
-                    + "check options with: java -jar sd-agent.jar check OPTIONS");
-            enableNativeAccess(inst, log);
-            ScheduledExecutorService thread = AgentThread.create();
-            Notifier notifier = new Notifier(AgentMain::send, thread, log);
-            thread.schedule(() -> notifier.sendNow("STATUS=sd-agent configuration error: " + OneLine.of(e.getMessage())),
-                    FIRST_NATIVE_DELAY_MILLIS, TimeUnit.MILLISECONDS);
+            reportConfigurationError(e.getMessage(), inst, log);
             return;
         }
         log = log.withLevel(config.logLevel());
@@ -58,6 +52,17 @@ public final class AgentMain {
         }
         log.debug("bridge classes: " + bridge);
         run(config, inst, elapsed, log);
+    }
+
+    /** One stderr line, and the same text as STATUS= so `systemctl status` shows why the unit never gets ready. */
+    private static void reportConfigurationError(String message, Instrumentation inst, AgentLog log) {
+        log.error(message + ". The agent stays inactive (no hooks, no READY=1, no watchdog pings); "
+                + "check options with: java -jar sd-agent.jar check OPTIONS");
+        enableNativeAccess(inst, log);
+        ScheduledExecutorService thread = AgentThread.create();
+        Notifier notifier = new Notifier(AgentMain::send, thread, log);
+        thread.schedule(() -> notifier.sendNow("STATUS=sd-agent configuration error: " + OneLine.of(message)),
+                FIRST_NATIVE_DELAY_MILLIS, TimeUnit.MILLISECONDS);
     }
 
     private static void run(AgentConfig config, Instrumentation inst, Elapsed elapsed, AgentLog log) {
