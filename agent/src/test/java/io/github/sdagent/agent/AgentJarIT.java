@@ -1,5 +1,9 @@
 package io.github.sdagent.agent;
 
+import net.bytebuddy.jar.asm.ClassReader;
+import net.bytebuddy.jar.asm.ClassWriter;
+import net.bytebuddy.jar.asm.commons.ClassRemapper;
+import net.bytebuddy.jar.asm.commons.Remapper;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -10,6 +14,10 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.jar.Attributes;
 import java.util.jar.JarEntry;
 import java.util.jar.JarFile;
@@ -51,7 +59,7 @@ class AgentJarIT {
             assertEquals(List.of("com/sun/jna/linux-aarch64/libjnidispatch.so.resdata", "com/sun/jna/linux-x86-64/libjnidispatch.so.resdata"),
                     natives.stream().sorted().toList());
             for (String internal : new String[] {"io/github/sdagent/agent/AgentMain", "io/github/sdagent/core/Daemon",
-                    "com/sun/jna/Native", "net/bytebuddy/agent/builder/AgentBuilder", "io/github/sdagent/agent/bridge/HookBridge"}) {
+                    "com/sun/jna/Native", "net/bytebuddy/jar/asm/ClassReader", "io/github/sdagent/agent/bridge/HookBridge"}) {
                 assertNotNull(file.getEntry(internal + ".classdata"), internal);
             }
             Attributes main = file.getManifest().getMainAttributes();
@@ -65,6 +73,46 @@ class AgentJarIT {
         }
         System.out.printf("sd-agent.jar: %d bytes (%.2f MiB), %d .classdata entries, natives %s%n",
                 Files.size(jar), Files.size(jar) / 1048576.0, classdata, natives);
+    }
+
+    @Test
+    void everyClassTheShippedClassesReferToIsShippedOrPartOfTheJdk() throws Exception {
+        Set<String> shipped = new HashSet<>();
+        Map<String, byte[]> classes = new HashMap<>();
+        try (JarFile file = new JarFile(ForkedJvm.agentJar().toFile())) {
+            for (JarEntry entry : Collections.list(file.entries())) {
+                String name = entry.getName();
+                String type = name.endsWith(".classdata") ? name.substring(0, name.length() - ".classdata".length())
+                        : name.endsWith(".class") ? name.substring(0, name.length() - ".class".length()) : null;
+                if (type != null) {
+                    shipped.add(type);
+                    classes.put(type, file.getInputStream(entry).readAllBytes());
+                }
+            }
+        }
+        Set<String> referenced = new TreeSet<>();
+        Remapper recorder = new Remapper() {
+            @Override
+            public String map(String internalName) {
+                referenced.add(internalName);
+                return internalName;
+            }
+        };
+        for (byte[] bytes : classes.values()) {
+            new ClassReader(bytes).accept(new ClassRemapper(new ClassWriter(0), recorder), 0);
+        }
+        ClassLoader jdk = ClassLoader.getPlatformClassLoader();
+        List<String> missing = new ArrayList<>();
+        for (String type : referenced) {
+            if (!shipped.contains(type)) {
+                try {
+                    Class.forName(type.replace('/', '.'), false, jdk);
+                } catch (ClassNotFoundException | LinkageError e) {
+                    missing.add(type);
+                }
+            }
+        }
+        assertEquals(List.of(), missing, "referenced by the agent's classes but neither in the jar nor in the JDK");
     }
 
     private ForkedJvm cli(String javaHome, Map<String, String> env, String... args) throws Exception {
