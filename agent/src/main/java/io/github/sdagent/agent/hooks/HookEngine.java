@@ -169,6 +169,16 @@ public final class HookEngine implements HookBridge.Dispatcher, ClassFileTransfo
         }
     }
 
+    /**
+     * Total time spent parsing and rewriting hooked classes as they load and binding runtime classes (including
+     * the retransformations that triggers): almost all of it on application threads, so the hooks' cost on the
+     * start path beyond {@link #install} itself. The name lookup done for every other class is not included.
+     * For benchmarks and debug logs.
+     */
+    public long workNanos() {
+        return workNanos.get();
+    }
+
     // ---- the transformer ----
 
     @Override
