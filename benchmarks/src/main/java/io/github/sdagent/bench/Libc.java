@@ -16,6 +16,7 @@ final class Libc {
     static final int SOL_SOCKET = 1;
     static final int SO_RCVTIMEO = 20;
     static final int SCM_RIGHTS = 1;
+    static final int MSG_DONTWAIT = 0x40;
     static final int MSG_WAITFORONE = 0x10000;
     static final int MSG_CMSG_CLOEXEC = 0x40000000;
     static final int CLOCK_MONOTONIC = 1;

@@ -43,10 +43,12 @@ final class NotifyReceiver implements AutoCloseable {
     private final AtomicLong received = new AtomicLong();
     private final AtomicLong watchdogs = new AtomicLong();
     private final List<Datagram> messages = new ArrayList<>();
+    private final boolean spin;
     private volatile boolean stopped;
 
-    private NotifyReceiver(String path) {
+    private NotifyReceiver(String path, boolean spin) {
         this.path = path;
+        this.spin = spin;
         new File(path).delete();
         fd = Libc.datagramSocket();
         Memory address = Libc.unixAddress(path);
@@ -72,7 +74,15 @@ final class NotifyReceiver implements AutoCloseable {
     }
 
     static NotifyReceiver bind(String path) {
-        return new NotifyReceiver(path);
+        return new NotifyReceiver(path, false);
+    }
+
+    /**
+     * A receiver whose drain thread polls without sleeping (MSG_DONTWAIT, spinning on an empty socket):
+     * the sender then never pays for waking it up, so a send benchmark measures the sender. Costs one core.
+     */
+    static NotifyReceiver bindSpinning(String path) {
+        return new NotifyReceiver(path, true);
     }
 
     String path() {
@@ -93,11 +103,15 @@ final class NotifyReceiver implements AutoCloseable {
     private void drainLoop() {
         while (!stopped) {
             resetHeaders();
-            int count = Libc.recvmmsg(fd, vector, BATCH, Libc.MSG_WAITFORONE | Libc.MSG_CMSG_CLOEXEC, null);
+            int flags = Libc.MSG_WAITFORONE | Libc.MSG_CMSG_CLOEXEC | (spin ? Libc.MSG_DONTWAIT : 0);
+            int count = Libc.recvmmsg(fd, vector, BATCH, flags, null);
             long now = System.nanoTime();
             if (count < 0) {
                 int errno = com.sun.jna.Native.getLastError();
                 if (errno == Libc.EAGAIN || errno == Libc.EINTR) {
+                    if (spin) {
+                        Thread.onSpinWait();
+                    }
                     continue;
                 }
                 if (!stopped) {
