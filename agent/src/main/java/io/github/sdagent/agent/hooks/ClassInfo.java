@@ -68,15 +68,21 @@ final class ClassInfo {
             return new Source() {
                 @Override
                 public ClassInfo find(String binaryName) {
-                    String path = binaryName.replace('.', '/') + ".class";
-                    try (InputStream in = loader == null
-                            ? ClassLoader.getSystemResourceAsStream(path) : loader.getResourceAsStream(path)) {
-                        return in == null ? null : parse(readAll(in));
-                    } catch (IOException e) {
-                        return null;
-                    }
+                    byte[] classFile = classFile(loader, binaryName);
+                    return classFile == null ? null : parse(classFile);
                 }
             };
+        }
+    }
+
+    /** The class file of {@code binaryName} as {@code loader} sees it (null: the system loader); null when none. */
+    static byte[] classFile(ClassLoader loader, String binaryName) {
+        String path = binaryName.replace('.', '/') + ".class";
+        try (InputStream in = loader == null
+                ? ClassLoader.getSystemResourceAsStream(path) : loader.getResourceAsStream(path)) {
+            return in == null ? null : readAll(in);
+        } catch (IOException e) {
+            return null;
         }
     }
 

@@ -26,9 +26,11 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CopyOnWriteArraySet;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicLong;
+import net.bytebuddy.jar.asm.ClassReader;
 import net.bytebuddy.jar.asm.ClassWriter;
 import net.bytebuddy.jar.asm.MethodVisitor;
 import net.bytebuddy.jar.asm.Opcodes;
@@ -48,6 +50,19 @@ import net.bytebuddy.jar.asm.Opcodes;
  * that method for this hook (so a Jetty connector's {@code start()}, inherited from the same
  * {@code AbstractLifeCycle}, never counts for {@code Server#start}), and only the outermost such call per
  * instance and thread.
+ *
+ * <p>When C is an interface and m is abstract there, C's implementors take C's place: the transformer then also reads
+ * the interface list in the header of each class file (no full parse) and treats a class that lists C, or a
+ * sub-interface of C it knows, like a named class: its constructors report each new instance and binding finds
+ * the implementation its runtime class runs. An interface listing C (or a known sub-interface) becomes a known
+ * sub-interface. Because an implementor's class file is transformed before the JVM loads its interfaces, the
+ * header is also read while some named class has not loaded yet (its kind is unknown until then): a class listing
+ * a named class directly proves that class an interface, whose class file is then read to resolve the method. An
+ * unknown interface a class lists is read (its header, once per name; not for JDK classes and {@code java.*}
+ * interfaces) only once an interface hook is known. With only class hooks, once their classes have loaded, the
+ * transformer is back to one hash lookup per class. Limits: an implementor defined before the named interface
+ * loads, reaching it only through a sub-interface that has not loaded either, and implementors loaded before
+ * {@code install}, are not covered.
  */
 public final class HookEngine implements HookBridge.Dispatcher, ClassFileTransformer {
 
@@ -65,6 +80,20 @@ public final class HookEngine implements HookBridge.Dispatcher, ClassFileTransfo
      * right after, so it can be hooked as it loads instead of being retransformed later.
      */
     private final Map<String, List<Expected>> expectedByClassName = new ConcurrentHashMap<>();
+    /**
+     * Interfaces (binary names) whose implementors are hooked: an interface named by a hook whose method is abstract
+     * there, and its known sub-interfaces. Only read while {@link #readHeaders} is set.
+     */
+    private final Map<String, Set<Hook>> hooksByInterface = new ConcurrentHashMap<>();
+    /** interface -> its known sub-interfaces in {@link #hooksByInterface}, which get every hook it gets */
+    private final Map<String, Set<String>> subInterfaces = new ConcurrentHashMap<>();
+    /** interfaces whose class files were read and that extend no interface of {@link #hooksByInterface} */
+    private final Set<String> unrelatedInterfaces = ConcurrentHashMap.newKeySet();
+    /**
+     * Whether the transformer reads the interface list of every class: while an interface hook is known, or a named
+     * class has not loaded yet (it may be an interface whose implementors load first). False, so free, otherwise.
+     */
+    private volatile boolean readHeaders;
     /** class loader (weak) -> class name -> hooked methods of that class */
     private final Map<ClassLoader, Map<String, List<Site>>> sitesByLoader =
             Collections.synchronizedMap(new WeakHashMap<>());
@@ -118,6 +147,7 @@ public final class HookEngine implements HookBridge.Dispatcher, ClassFileTransfo
                 named.add(hook);
                 watched.add(spec.className().replace('.', '/'));
             }
+            updateHeaderReading();
         }
         // No lambdas on this path: the first one in a JVM costs tens of milliseconds of java.lang.invoke setup.
         Thread thread = new Thread(new Runnable() {
@@ -134,6 +164,10 @@ public final class HookEngine implements HookBridge.Dispatcher, ClassFileTransfo
                     return;
                 }
                 reportNeverLoaded(added, graceMillis);
+                for (Hook hook : added) {
+                    hook.expired = true;
+                }
+                updateHeaderReading();
             }
         }, "sd-agent-hooks");
         thread.setDaemon(true);
@@ -184,13 +218,24 @@ public final class HookEngine implements HookBridge.Dispatcher, ClassFileTransfo
     @Override
     public byte[] transform(ClassLoader loader, String internalName, Class<?> classBeingRedefined,
                             ProtectionDomain protectionDomain, byte[] classFile) {
-        if (internalName == null || !watched.contains(internalName)) {
+        if (internalName == null) {
+            return null;
+        }
+        Set<Hook> implemented = null;
+        if (readHeaders) {
+            try {
+                implemented = implementedInterfaceHooks(loader, internalName, classFile);
+            } catch (Throwable t) {
+                implemented = null; // not a header ASM can read: the JVM will say so itself
+            }
+        }
+        if (implemented == null && !watched.contains(internalName)) {
             return null;
         }
         String name = internalName.replace('/', '.');
         long started = System.nanoTime();
         try {
-            return weave(loader, name, classFile, classBeingRedefined == null);
+            return weave(loader, name, classFile, classBeingRedefined == null, implemented);
         } catch (Throwable t) {
             reportFor(name, "could not instrument " + name + ": " + t);
             return null;
@@ -201,8 +246,13 @@ public final class HookEngine implements HookBridge.Dispatcher, ClassFileTransfo
         }
     }
 
-    private byte[] weave(ClassLoader loader, String name, byte[] classFile, boolean loading) {
+    private byte[] weave(ClassLoader loader, String name, byte[] classFile, boolean loading, Set<Hook> implemented) {
         List<Integer> constructorHooks = new ArrayList<>();
+        if (implemented != null) {
+            for (Hook hook : implemented) {
+                constructorHooks.add(hook.id);
+            }
+        }
         List<Expected> expected = loading ? expectedByClassName.remove(name) : null;
         if (expected != null) {
             for (Expected method : expected) {
@@ -223,6 +273,7 @@ public final class HookEngine implements HookBridge.Dispatcher, ClassFileTransfo
                 hook.seen = true;
                 resolveOnLoad(hook, type, source, loader, constructorHooks);
             }
+            updateHeaderReading();
         }
         List<Site> classSites = sitesOf(loader, name);
         if (classSites.isEmpty() && constructorHooks.isEmpty()) {
@@ -256,14 +307,15 @@ public final class HookEngine implements HookBridge.Dispatcher, ClassFileTransfo
         MethodInfo method = resolution.method;
         String declaringType = method.owner.name;
         boolean declaredHere = declaringType.equals(type.name);
-        if (method.is(Opcodes.ACC_STATIC) || type.isInterface) {
+        if (type.isInterface && method.is(Opcodes.ACC_ABSTRACT)) {
+            synchronized (this) {
+                hook.resolutions.put(loader, resolution);
+            }
+            hookImplementorsOf(type.name, Collections.singleton(hook));
+        } else if (method.is(Opcodes.ACC_STATIC) || type.isInterface) {
             if (!declaredHere) {
                 hook.report("ready hook " + hook.spec + ": " + method.name + " is declared in " + declaringType
                         + "; hook " + declaringType + "#" + method.name + " instead");
-            } else if (method.is(Opcodes.ACC_ABSTRACT)) {
-                hook.report("ready hook " + hook.spec + ": " + type.name + " is an interface and " + method.name
-                        + " is abstract there; hook the class that implements it (interfaces are not scanned"
-                        + " for implementations)");
             } else {
                 siteFor(hook, loader, type.name, method.name, method.descriptor, true);
             }
@@ -281,6 +333,123 @@ public final class HookEngine implements HookBridge.Dispatcher, ClassFileTransfo
                 expect(new Expected(hook, declaringType, method.name, method.descriptor));
             }
         }
+    }
+
+    // ---- implementors of hooked interfaces ----
+
+    /** From now on, classes listing {@code interfaceName} are hooked for {@code added} (and interfaces listing it extend it). */
+    private synchronized void hookImplementorsOf(String interfaceName, Set<Hook> added) {
+        Set<Hook> known = hooksByInterface.get(interfaceName);
+        if (known == null) {
+            known = new CopyOnWriteArraySet<>();
+            hooksByInterface.put(interfaceName, known);
+        }
+        if (known.addAll(added)) {
+            unrelatedInterfaces.clear(); // they may extend this one
+            for (String sub : subInterfaces.getOrDefault(interfaceName, Collections.emptySet())) {
+                hookImplementorsOf(sub, added);
+            }
+        }
+        updateHeaderReading();
+    }
+
+    /** {@code sub} lists {@code parent}, a hooked interface. */
+    private void extended(String parent, String sub) {
+        Set<String> subs = subInterfaces.get(parent);
+        if (subs == null) {
+            subInterfaces.putIfAbsent(parent, ConcurrentHashMap.newKeySet());
+            subs = subInterfaces.get(parent);
+        }
+        subs.add(sub);
+    }
+
+    private synchronized void updateHeaderReading() {
+        ClassReader.class.getName(); // loaded before the transformer needs it, never while defining it
+        boolean read = !hooksByInterface.isEmpty();
+        for (int i = 0; !read && i < hooks.size(); i++) {
+            read = !hooks.get(i).seen && !hooks.get(i).expired;
+        }
+        readHeaders = read;
+    }
+
+    /**
+     * The interface hooks a class takes part in, from the interface list in its header; null when none. An interface
+     * listing a hooked interface becomes a known sub-interface (and takes part in nothing itself).
+     */
+    private Set<Hook> implementedInterfaceHooks(ClassLoader loader, String internalName, byte[] classFile) {
+        ClassReader header = new ClassReader(classFile);
+        String[] interfaces = header.getInterfaces();
+        if (interfaces.length == 0) {
+            return null;
+        }
+        Set<Hook> found = null;
+        boolean isInterface = (header.getAccess() & Opcodes.ACC_INTERFACE) != 0;
+        for (String itf : interfaces) {
+            Set<Hook> hooksOf = interfaceHooks(loader, itf.replace('/', '.'), 0);
+            if (hooksOf != null && !hooksOf.isEmpty()) {
+                if (found == null) {
+                    found = new HashSet<>();
+                }
+                found.addAll(hooksOf);
+                if (isInterface) {
+                    extended(itf.replace('/', '.'), internalName.replace('/', '.'));
+                }
+            }
+        }
+        if (found != null && isInterface) {
+            hookImplementorsOf(internalName.replace('/', '.'), found);
+            return null;
+        }
+        return found;
+    }
+
+    /**
+     * The hooks of a listed interface: known ones; else, read from its class file (once per name): those of a named
+     * class not loaded yet (listed, so an interface) whose method is abstract there, and, once an interface hook is
+     * known, those of the interfaces it extends.
+     */
+    private Set<Hook> interfaceHooks(ClassLoader loader, String name, int depth) {
+        Set<Hook> known = hooksByInterface.get(name);
+        if (known != null) {
+            return known;
+        }
+        List<Hook> named = hooksByClassName.get(name);
+        if (unrelatedInterfaces.contains(name) || depth > 16
+                || named == null && (hooksByInterface.isEmpty() || loader == null || name.startsWith("java."))) {
+            return null;
+        }
+        byte[] classFile = ClassInfo.classFile(loader, name);
+        Set<Hook> found = new HashSet<>();
+        if (classFile != null && named != null) {
+            found.addAll(abstractIn(ClassInfo.parse(classFile), loader, named));
+        }
+        if (classFile != null && (!found.isEmpty() || !hooksByInterface.isEmpty())) {
+            for (String parent : new ClassReader(classFile).getInterfaces()) {
+                Set<Hook> hooksOf = interfaceHooks(loader, parent.replace('/', '.'), depth + 1);
+                if (hooksOf != null && !hooksOf.isEmpty()) {
+                    found.addAll(hooksOf);
+                    extended(parent.replace('/', '.'), name);
+                }
+            }
+        }
+        if (found.isEmpty()) {
+            unrelatedInterfaces.add(name);
+            return null;
+        }
+        hookImplementorsOf(name, found);
+        return found;
+    }
+
+    /** The hooks among {@code named} whose method is abstract in the interface {@code type}. */
+    private static Set<Hook> abstractIn(ClassInfo type, ClassLoader loader, List<Hook> named) {
+        Set<Hook> abstractHere = new HashSet<>();
+        for (Hook hook : named) {
+            MethodResolver.Resolution resolution = MethodResolver.resolve(type, ClassInfo.Source.of(loader), hook.spec);
+            if (resolution.method != null && type.isInterface && resolution.method.is(Opcodes.ACC_ABSTRACT)) {
+                abstractHere.add(hook); // problems are reported when the interface itself loads
+            }
+        }
+        return abstractHere;
     }
 
     private List<Site> sitesOf(ClassLoader loader, String className) {
@@ -607,6 +776,8 @@ public final class HookEngine implements HookBridge.Dispatcher, ClassFileTransfo
         final HookSpec spec;
         final HookListener listener;
         volatile boolean seen;
+        /** the grace period is over (reported if never seen) */
+        volatile boolean expired;
         /** resolution of the spec per class loader that loaded a copy of the named class; guarded by the engine */
         final Map<ClassLoader, MethodResolver.Resolution> resolutions = new WeakHashMap<>();
         private final Set<String> reported = ConcurrentHashMap.newKeySet();

@@ -219,12 +219,64 @@ class ReadyHooksTest {
                         + " (check the name: nested classes are written Outer$Inner)"), problems);
     }
 
+    /** Once refused ("hook the class that implements it"); now the implementation is hooked (see the Service tests below). */
     @Test
-    void abstractInterfaceMethodIsReported() throws Exception {
+    void abstractInterfaceMethodResolvesToTheImplementation() throws Exception {
         Recorder recorder = install(GRACE, "~Startable#start");
         run(fixtureLoader(), "Startable$Impl");
-        assertEquals(List.of("ready hook " + HookTestSupport.FIXTURES + "Startable#start: "
-                + HookTestSupport.FIXTURES + "Startable is an interface and start is abstract there; hook the class"
-                + " that implements it (interfaces are not scanned for implementations)"), recorder.problems);
+        assertEquals(List.of("READY Startable#start"), hookEvents(HookTrace.snapshot()));
+        assertEquals(List.of(), recorder.problems);
+    }
+
+    // ---- a hook naming an interface whose method is abstract there fires for its implementors' instances ----
+
+    /** What fixture.Service$App does with the hook on Service#start: READY once per outermost call on an implementor. */
+    private static final List<String> SERVICE_EXPECTED = List.of(
+            "direct start 0", "direct start 1", "READY Service#start",
+            "via base started", "READY Service#start",
+            "sub started", "READY Service#start",
+            "lookalike started",
+            "direct start 0", "direct start 1", "READY Service#start",
+            "app done");
+
+    /** The usual order: each implementor's class file comes before the interfaces it lists are loaded. */
+    @Test
+    void implementorsLoadedBeforeTheInterface() throws Exception {
+        Recorder recorder = install(GRACE, "~Service#start");
+        run(fixtureLoader(), "Service$App");
+        assertEquals(SERVICE_EXPECTED, hookEvents(HookTrace.snapshot()));
+        assertEquals(List.of(), recorder.problems);
+    }
+
+    @Test
+    void interfaceLoadedBeforeItsImplementors() throws Exception {
+        Recorder recorder = install(GRACE, "~Service#start");
+        ClassLoader loader = fixtureLoader();
+        loader.loadClass(HookTestSupport.FIXTURES + "Service");
+        loader.loadClass(HookTestSupport.FIXTURES + "Service$Sub");
+        run(loader, "Service$App");
+        assertEquals(SERVICE_EXPECTED, hookEvents(HookTrace.snapshot()));
+        assertEquals(List.of(), recorder.problems);
+    }
+
+    /** A hook naming the sub-interface counts only the implementors of the sub-interface. */
+    @Test
+    void subInterfaceNamedInTheHook() throws Exception {
+        Recorder recorder = install(GRACE, "~Service$Sub#start");
+        run(fixtureLoader(), "Service$App");
+        assertEquals(List.of("direct start 0", "direct start 1", "via base started", "sub started",
+                "READY Service$Sub#start", "lookalike started", "direct start 0", "direct start 1", "app done"),
+                hookEvents(HookTrace.snapshot()));
+        assertEquals(List.of(), recorder.problems);
+    }
+
+    @Test
+    void aClassWithTheSameMethodNameButNotImplementingNeverFires() throws Exception {
+        install(GRACE, "~Service#start");
+        ClassLoader loader = fixtureLoader();
+        Object lookalike = loader.loadClass(HookTestSupport.FIXTURES + "Service$Lookalike").getConstructor()
+                .newInstance();
+        lookalike.getClass().getMethod("start").invoke(lookalike);
+        assertEquals(List.of("lookalike started"), hookEvents(HookTrace.snapshot()));
     }
 }
