@@ -6,8 +6,6 @@ import io.github.sdagent.agent.bridge.HookBridge;
 import io.github.sdagent.agent.hooks.ClassInfo.MethodInfo;
 import java.lang.instrument.ClassFileTransformer;
 import java.lang.instrument.Instrumentation;
-import java.lang.reflect.Method;
-import java.lang.reflect.Modifier;
 import java.security.ProtectionDomain;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -19,16 +17,10 @@ import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.TreeSet;
 import java.util.WeakHashMap;
-import java.util.concurrent.CancellationException;
-import java.util.concurrent.CompletionException;
-import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CopyOnWriteArraySet;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicLong;
 import net.bytebuddy.jar.asm.ClassReader;
 import net.bytebuddy.jar.asm.ClassWriter;
@@ -163,7 +155,7 @@ public final class HookEngine implements HookBridge.Dispatcher, ClassFileTransfo
                 } catch (InterruptedException e) {
                     return;
                 }
-                reportNeverLoaded(added, graceMillis);
+                HookDiagnostics.reportNeverLoaded(inst, added, graceMillis);
                 for (Hook hook : added) {
                     hook.expired = true;
                 }
@@ -594,86 +586,11 @@ public final class HookEngine implements HookBridge.Dispatcher, ClassFileTransfo
             if (stack.get(i).site.id == siteId) {
                 Frame frame = stack.remove(i);
                 if (frame.counted) {
-                    completed(frame.site.hook, returned, thrown);
+                    HookCompletion.reportWhenDone(frame.site.hook, returned, thrown);
                 }
                 return;
             }
         }
-    }
-
-    private static void completed(Hook hook, Object returned, Throwable thrown) {
-        if (thrown != null) {
-            hook.failed(thrown);
-            return;
-        }
-        CompletionStage<?> stage = asCompletionStage(returned);
-        if (stage != null) {
-            stage.whenComplete((value, failure) -> {
-                if (failure == null) {
-                    hook.returned();
-                } else {
-                    hook.failed(failure instanceof CompletionException && failure.getCause() != null
-                            ? failure.getCause() : failure);
-                }
-            });
-        } else if (returned instanceof Future) {
-            watch((Future<?>) returned, hook);
-        } else {
-            hook.returned();
-        }
-    }
-
-    /** A CompletionStage, or a Vert.x-style future offering a public {@code toCompletionStage()}; else null. */
-    private static CompletionStage<?> asCompletionStage(Object returned) {
-        if (returned instanceof CompletionStage) {
-            return (CompletionStage<?>) returned;
-        }
-        if (returned == null || returned instanceof Future) {
-            return null;
-        }
-        Deque<Class<?>> pending = new ArrayDeque<>(Collections.<Class<?>>singletonList(returned.getClass()));
-        while (!pending.isEmpty()) {
-            Class<?> type = pending.removeFirst();
-            if (type.isInterface() && Modifier.isPublic(type.getModifiers())) {
-                try {
-                    Method method = type.getMethod("toCompletionStage");
-                    if (CompletionStage.class.isAssignableFrom(method.getReturnType())) {
-                        return (CompletionStage<?>) method.invoke(returned);
-                    }
-                } catch (ReflectiveOperationException | RuntimeException e) {
-                    // not this interface
-                }
-            }
-            Collections.addAll(pending, type.getInterfaces());
-            if (type.getSuperclass() != null) {
-                pending.add(type.getSuperclass());
-            }
-        }
-        return null;
-    }
-
-    /**
-     * A plain {@link Future} offers no callback: a daemon thread polls it (1 ms doubling to 50 ms, so READY comes at
-     * most 50 ms late). Netty's ChannelFuture lands here.
-     */
-    private static void watch(Future<?> future, Hook hook) {
-        Thread thread = new Thread(() -> {
-            try {
-                for (long sleep = 1; !future.isDone(); sleep = Math.min(50, sleep * 2)) {
-                    Thread.sleep(sleep);
-                }
-                future.get();
-                hook.returned();
-            } catch (ExecutionException e) {
-                hook.failed(e.getCause() == null ? e : e.getCause());
-            } catch (CancellationException e) {
-                hook.failed(e);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }, "sd-agent-future-watch");
-        thread.setDaemon(true);
-        thread.start();
     }
 
     // ---- helpers ----
@@ -719,39 +636,6 @@ public final class HookEngine implements HookBridge.Dispatcher, ClassFileTransfo
                 reportFor(type.getName(), "could not instrument already loaded " + type.getName() + ": " + t);
             }
         }
-    }
-
-    private void reportNeverLoaded(List<Hook> added, long graceMillis) {
-        Class<?>[] loaded = null;
-        for (Hook hook : added) {
-            if (hook.seen) {
-                continue;
-            }
-            if (loaded == null) {
-                loaded = inst.getAllLoadedClasses();
-            }
-            hook.report("ready hook " + hook.spec + ": class " + hook.spec.className() + " was not loaded within "
-                    + graceMillis + " ms" + similarClasses(hook.spec.className(), loaded));
-        }
-    }
-
-    /** Loaded classes whose simple name equals the wanted one, or whose name is a typo away. */
-    private static String similarClasses(String wanted, Class<?>[] loaded) {
-        String simple = wanted.substring(Math.max(wanted.lastIndexOf('.'), wanted.lastIndexOf('$')) + 1);
-        Set<String> similar = new TreeSet<>();
-        for (Class<?> type : loaded) {
-            String name = type.getName();
-            String typeSimple = name.substring(Math.max(name.lastIndexOf('.'), name.lastIndexOf('$')) + 1);
-            if (typeSimple.equalsIgnoreCase(simple) || Math.abs(name.length() - wanted.length()) <= 2
-                    && MethodResolver.distance(name, wanted) <= 2) {
-                similar.add(name);
-            }
-        }
-        if (similar.isEmpty()) {
-            return " (check the name: nested classes are written Outer$Inner)";
-        }
-        List<String> shown = new ArrayList<>(similar).subList(0, Math.min(3, similar.size()));
-        return " (did you mean " + String.join(" or ", shown) + "?)";
     }
 
     /** To the hooks naming the class or hooking one of its methods (each reports a message once). */
