@@ -2,17 +2,20 @@ package io.github.sdagent.agent;
 
 import io.github.sdagent.core.Daemon;
 
+import java.lang.instrument.ClassFileTransformer;
 import java.lang.instrument.Instrumentation;
 import java.time.Duration;
 import java.util.Collections;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import java.util.jar.JarFile;
 
 /**
- * The agent proper, called by the launcher (from the isolated loader) during premain once we know we are under
- * systemd. Everything here must be quick and must not touch native code, java.util.logging or the platform MBean
- * server: the first native call (JNA) happens later on the "sd-agent" thread.
+ * The agent proper, called by the launcher (from the isolated loader) on its "sd-agent-start" thread once premain
+ * knows we are under systemd; the application's start-up runs meanwhile. Nothing here may touch native code,
+ * java.util.logging or the platform MBean server: the first native call (JNA) happens later on the "sd-agent"
+ * thread.
  */
 public final class AgentMain {
 
@@ -25,8 +28,10 @@ public final class AgentMain {
     /**
      * @param premainNanos {@code System.nanoTime()} when premain began
      * @param agentJar     the agent jar (for the bootstrap bridge classes)
+     * @param transformers registers the agent's class file transformers (with the launcher's StartGate)
      */
-    public static void start(String options, Instrumentation inst, long premainNanos, JarFile agentJar) {
+    public static void start(String options, Instrumentation inst, long premainNanos, JarFile agentJar,
+                             Consumer<ClassFileTransformer> transformers) {
         Elapsed elapsed = Elapsed.sinceProcessStart(premainNanos);
         AgentLog log = AgentLog.stderr(System.getenv(), AgentLog.Level.INFO);
         AgentConfig config;
@@ -51,7 +56,7 @@ public final class AgentMain {
             return;
         }
         log.debug("bridge classes: " + bridge);
-        run(config, inst, elapsed, log);
+        run(config, inst, transformers, elapsed, log);
     }
 
     /** One stderr line, and the same text as STATUS= so `systemctl status` shows why the unit never gets ready. */
@@ -65,15 +70,16 @@ public final class AgentMain {
                 FIRST_NATIVE_DELAY_MILLIS, TimeUnit.MILLISECONDS);
     }
 
-    private static void run(AgentConfig config, Instrumentation inst, Elapsed elapsed, AgentLog log) {
+    private static void run(AgentConfig config, Instrumentation inst, Consumer<ClassFileTransformer> transformers,
+                            Elapsed elapsed, AgentLog log) {
         ScheduledExecutorService thread = AgentThread.create();
         Notifier notifier = new Notifier(AgentMain::send, thread, log);
         Long mainPid = mainPid(config, log);
         Lifecycle lifecycle = new Lifecycle(config, notifier, elapsed, log, mainPid);
         ShutdownNotice.install(lifecycle, log);
-        ChildEnvironment.install(inst, lifecycle::problem);
+        ChildEnvironment.install(inst, transformers, lifecycle::problem);
         if (!config.ready().isEmpty()) {
-            ReadyHooks.install(inst, config.ready(), lifecycle, config.hookGrace().toMillis());
+            ReadyHooks.install(inst, transformers, config.ready(), lifecycle, config.hookGrace().toMillis());
         }
         thread.schedule(() -> {
             lifecycle.started();

@@ -1,7 +1,9 @@
 package io.github.sdagent.agent;
 
 import io.github.sdagent.agent.hooks.ProcessBuilderScrubbing;
+import java.lang.instrument.ClassFileTransformer;
 import java.lang.instrument.Instrumentation;
+import java.util.function.Consumer;
 
 /**
  * Keeps systemd's per-service variables away from the processes the application starts:
@@ -19,19 +21,21 @@ public final class ChildEnvironment {
      * Registers a transformer that rewrites ProcessBuilder when it loads; retransforms it right away if it is
      * already loaded. Costs well under a millisecond when ProcessBuilder is not loaded yet. Never throws.
      *
+     * @param transformers registers the scrubbing transformer (see {@link Transformers})
      * @param problems receives a one-line message if the scrubbing cannot be installed
      */
-    public static void install(Instrumentation inst, java.util.function.Consumer<String> problems) {
+    public static void install(Instrumentation inst, Consumer<ClassFileTransformer> transformers,
+                               Consumer<String> problems) {
         try {
-            ProcessBuilderScrubbing.install(inst, problems);
+            ProcessBuilderScrubbing.install(inst, transformers, problems);
         } catch (Throwable t) {
             problems.accept("child environment scrubbing disabled: " + t);
         }
     }
 
-    /** As {@link #install(Instrumentation, java.util.function.Consumer)}, problems going to stderr. */
+    /** As {@link #install(Instrumentation, Consumer, Consumer)}, problems going to stderr. */
     public static void install(Instrumentation inst) {
-        install(inst, new java.util.function.Consumer<String>() { // no lambda: see HookEngine#install
+        install(inst, Transformers.direct(inst), new Consumer<String>() { // no lambda: see HookEngine#install
             @Override
             public void accept(String message) {
                 System.err.println("sd-agent: " + message);

@@ -22,6 +22,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CopyOnWriteArraySet;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
 import net.bytebuddy.jar.asm.ClassReader;
 import net.bytebuddy.jar.asm.ClassWriter;
 import net.bytebuddy.jar.asm.MethodVisitor;
@@ -108,12 +109,12 @@ public final class HookEngine implements HookBridge.Dispatcher, ClassFileTransfo
         this.inst = inst;
     }
 
-    /** The JVM's engine; the first call installs the bridge dispatcher and the transformer. */
-    public static synchronized HookEngine instance(Instrumentation inst) {
+    /** The JVM's engine; the first call installs the bridge dispatcher and registers the transformer. */
+    public static synchronized HookEngine instance(Instrumentation inst, Consumer<ClassFileTransformer> transformers) {
         if (instance == null) {
             HookEngine engine = new HookEngine(inst);
             HookBridge.install(engine);
-            inst.addTransformer(engine, true);
+            transformers.accept(engine);
             instance = engine;
         }
         return instance;

@@ -16,12 +16,13 @@ public final class ProcessBuilderScrubbing implements ClassFileTransformer {
         this.problems = problems;
     }
 
-    public static synchronized void install(Instrumentation inst, Consumer<String> problems) throws Exception {
+    public static synchronized void install(Instrumentation inst, Consumer<ClassFileTransformer> transformers,
+                                            Consumer<String> problems) throws Exception {
         if (installed) {
             return;
         }
         installed = true;
-        inst.addTransformer(new ProcessBuilderScrubbing(problems), true);
+        transformers.accept(new ProcessBuilderScrubbing(problems));
         for (Class<?> type : inst.getAllLoadedClasses()) {
             if (type.getName().equals("java.lang.ProcessBuilder")) {
                 inst.retransformClasses(type); // loaded before us (an earlier agent, or attach): rewrite it now

@@ -5,10 +5,10 @@ import java.util.jar.JarFile;
 
 /**
  * The {@code Premain-Class}/{@code Agent-Class}: the only agent code the application's class loader can see.
- * It decides whether we are under systemd, and if so loads the agent's internals through an
- * {@link IsolatedClassLoader} (a named module of its own on Java 9+) and hands over to the internal
- * {@code io.github.sdagent.agent.AgentMain}. It never throws and writes only to stderr: an agent must not be the
- * reason an application fails to start.
+ * It decides whether we are under systemd, and if so registers the {@link StartGate} and returns; a thread of the
+ * agent's own then loads the internals through an {@link IsolatedClassLoader} (a named module of its own on Java
+ * 9+) and hands over to the internal {@code io.github.sdagent.agent.AgentMain}. It never throws and writes only to
+ * stderr: an agent must not be the reason an application fails to start.
  */
 public final class AgentLauncher {
 
@@ -31,16 +31,47 @@ public final class AgentLauncher {
             if (!SystemdEnvironment.fromProcess().isUnderSystemd()) {
                 return; // not under systemd: load nothing, cost nothing
             }
-            JarFile jar = AgentJar.open();
-            ClassLoader internals = ModuleLayers.loadInternals(jar, AgentJar.url());
-            Class<?> main = Class.forName(AGENT_MAIN, true, internals);
-            main.getMethod("start", String.class, Instrumentation.class, long.class, JarFile.class)
-                    .invoke(null, options, inst, startNanos, jar);
+            StartGate gate = new StartGate(StartGate.hookClasses(options, System.getProperties()));
+            inst.addTransformer(gate, true);
+            // No lambda here: the first one in a JVM costs milliseconds of java.lang.invoke set-up on this thread.
+            Thread start = new Thread(new Runnable() {
+                @Override
+                public void run() {
+                    try {
+                        startInternals(options, inst, startNanos, gate);
+                    } finally {
+                        gate.open();
+                    }
+                }
+            }, "sd-agent-start");
+            start.setDaemon(true);
+            gate.startedOn(start);
+            start.start();
         } catch (Throwable failure) {
-            Throwable cause = failure instanceof java.lang.reflect.InvocationTargetException
-                    ? failure.getCause() : failure;
-            System.err.println("sd-agent: internal error, the agent is inactive and the application runs without it: "
-                    + cause);
+            reportInternalError(failure);
         }
+    }
+
+    /**
+     * Loads the internals and runs AgentMain.start; the application's start-up goes on meanwhile (see StartGate).
+     * Synchronized: with the agent given twice, the second start must find the first one's bridge in place.
+     */
+    static synchronized void startInternals(String options, Instrumentation inst, long startNanos, StartGate gate) {
+        try {
+            JarFile jar = AgentJar.open();
+            ClassLoader internals = ModuleLayers.loadInternals(jar, AgentJar.url(), inst);
+            Class<?> main = Class.forName(AGENT_MAIN, true, internals);
+            main.getMethod("start", String.class, Instrumentation.class, long.class, JarFile.class,
+                            java.util.function.Consumer.class)
+                    .invoke(null, options, inst, startNanos, jar, gate);
+        } catch (Throwable failure) {
+            reportInternalError(failure);
+        }
+    }
+
+    private static void reportInternalError(Throwable failure) {
+        Throwable cause = failure instanceof java.lang.reflect.InvocationTargetException ? failure.getCause() : failure;
+        System.err.println("sd-agent: internal error, the agent is inactive and the application runs without it: "
+                + cause);
     }
 }

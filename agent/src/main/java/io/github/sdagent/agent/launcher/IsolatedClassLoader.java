@@ -58,6 +58,31 @@ final class IsolatedClassLoader extends ClassLoader {
         return defineClass(name, bytes, 0, bytes.length, domain);
     }
 
+    /**
+     * Defines a second copy of a launcher class (stored as an ordinary {@code .class} entry) in this loader, where
+     * it belongs to this loader's unnamed module instead of the application's. The launcher package is never part
+     * of the internals' module.
+     */
+    Class<?> defineLauncherClass(String name) throws ClassNotFoundException {
+        synchronized (getClassLoadingLock(name)) {
+            Class<?> loaded = findLoadedClass(name);
+            if (loaded != null) {
+                return loaded;
+            }
+            String entryName = name.replace('.', '/') + ".class";
+            JarEntry entry = jar.getJarEntry(entryName);
+            if (entry == null) {
+                throw new ClassNotFoundException(name);
+            }
+            try {
+                byte[] bytes = AgentJar.read(jar, entry);
+                return defineClass(name, bytes, 0, bytes.length, domain);
+            } catch (IOException e) {
+                throw new ClassNotFoundException(name + " (reading " + entryName + " from the agent jar failed)", e);
+            }
+        }
+    }
+
     @SuppressWarnings("deprecation") // getPackage: the Java 8 API; getDefinedPackage does not exist there
     private void definePackageOf(String className) {
         int dot = className.lastIndexOf('.');

@@ -1,6 +1,8 @@
 package io.github.sdagent.agent.launcher;
 
 import java.io.IOException;
+import java.lang.instrument.Instrumentation;
+import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
 import java.net.URL;
 import java.nio.file.Files;
@@ -8,6 +10,7 @@ import java.nio.file.Path;
 import java.util.Collections;
 import java.util.Enumeration;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.function.Function;
@@ -15,10 +18,11 @@ import java.util.jar.JarEntry;
 import java.util.jar.JarFile;
 
 /**
- * Makes the agent's internals a named automatic module in a module layer of their own (Java 9+), so that native
- * access can later be granted to exactly that module. Written against the Java 8 API, hence reflection throughout.
+ * Makes the agent's internals a named automatic module (Java 9+), so that native access can later be granted to
+ * exactly that module. Written against the Java 8 API, hence reflection throughout.
  *
- * <p>The JDK derives an automatic module's packages from {@code .class} entries only, and the agent jar stores its
+ * <p>First the fast way, {@link ModuleDefiner}; if this JDK refuses it, a module layer of their own, the public API's
+ * way. For the layer, the JDK derives an automatic module's packages from {@code .class} entries only, and the agent jar stores its
  * internals as {@code .classdata}. So the module is derived from a tiny index jar written to a temp file: the
  * agent jar's manifest name plus one empty {@code package-info.class} entry per internal package. Its contents are
  * never loaded (our own loader defines the classes); it is deleted as soon as the layer exists.
@@ -26,12 +30,14 @@ import java.util.jar.JarFile;
 final class ModuleLayers {
 
     static final String MODULE_NAME_ATTRIBUTE = "Automatic-Module-Name";
+    /** By name: a class literal would load it into the application's class loader too. */
+    private static final String MODULE_DEFINER = "io.github.sdagent.agent.launcher.ModuleDefiner";
 
     private ModuleLayers() {
     }
 
     /** Returns the loader of the internals; on Java 9+ its classes belong to the named module. */
-    static ClassLoader loadInternals(JarFile jar, URL jarUrl) throws Exception {
+    static ClassLoader loadInternals(JarFile jar, URL jarUrl, Instrumentation inst) throws Exception {
         IsolatedClassLoader loader = new IsolatedClassLoader(jar, jarUrl);
         if (!hasModules()) {
             return loader;
@@ -40,13 +46,44 @@ final class ModuleLayers {
         if (moduleName == null) {
             throw new IOException("the agent jar's manifest has no " + MODULE_NAME_ATTRIBUTE);
         }
-        Path index = ModuleIndexJar.write(moduleName, internalPackages(jar));
+        Set<String> packages = internalPackages(jar);
         try {
-            defineLayer(index, moduleName, loader);
+            defineDirectly(inst, loader, moduleName, packages);
+        } catch (Exception | LinkageError refused) { // a JDK without jdk.internal.module.Modules#defineModule
+            defineLayer(loader, moduleName, packages);
+        }
+        return loader;
+    }
+
+    /** {@link ModuleDefiner#define}, run by the isolated loader's copy, with jdk.internal.module exported to it only. */
+    static void defineDirectly(Instrumentation inst, IsolatedClassLoader loader, String moduleName,
+                               Set<String> packages) throws Exception {
+        Class<?> definer = loader.defineLauncherClass(MODULE_DEFINER);
+        Class<?> moduleType = Class.forName("java.lang.Module");
+        Method getModule = Class.class.getMethod("getModule");
+        Object javaBase = getModule.invoke(Object.class);
+        Object definerModule = getModule.invoke(definer);
+        Map<String, ?> exports = Collections.singletonMap("jdk.internal.module", Collections.singleton(definerModule));
+        Instrumentation.class.getMethod("redefineModule", moduleType, Set.class, Map.class, Map.class, Set.class,
+                        Map.class)
+                .invoke(inst, javaBase, Collections.emptySet(), exports, Collections.emptyMap(),
+                        Collections.emptySet(), Collections.emptyMap());
+        try {
+            definer.getMethod("define", ClassLoader.class, String.class, Set.class)
+                    .invoke(null, loader, moduleName, packages);
+        } catch (InvocationTargetException e) {
+            throw e.getCause() instanceof Exception ? (Exception) e.getCause() : e;
+        }
+    }
+
+    /** The public API's way: a layer holding one automatic module, derived from a temporary index jar. */
+    static Object defineLayer(ClassLoader loader, String moduleName, Set<String> packages) throws Exception {
+        Path index = ModuleIndexJar.write(moduleName, packages);
+        try {
+            return defineLayer(index, moduleName, loader);
         } finally {
             Files.deleteIfExists(index);
         }
-        return loader;
     }
 
     static boolean hasModules() {
@@ -77,7 +114,7 @@ final class ModuleLayers {
      * {@code ModuleLayer.defineModules(ModuleLayer.boot().configuration().resolve(ModuleFinder.of(index),
      * ModuleFinder.of(), Set.of(name)), List.of(ModuleLayer.boot()), n -> loader)}.
      */
-    private static void defineLayer(Path index, String moduleName, ClassLoader loader) throws Exception {
+    private static Object defineLayer(Path index, String moduleName, ClassLoader loader) throws Exception {
         Class<?> finderType = Class.forName("java.lang.module.ModuleFinder");
         Class<?> configurationType = Class.forName("java.lang.module.Configuration");
         Class<?> layerType = Class.forName("java.lang.ModuleLayer");
@@ -89,6 +126,9 @@ final class ModuleLayers {
                 .invoke(bootConfiguration, finder, none, Collections.singleton(moduleName));
         Function<String, ClassLoader> loaders = name -> loader;
         Method defineModules = layerType.getMethod("defineModules", configurationType, List.class, Function.class);
-        defineModules.invoke(null, configuration, Collections.singletonList(bootLayer), loaders);
+        Object controller = defineModules.invoke(null, configuration, Collections.singletonList(bootLayer), loaders);
+        Object layer = Class.forName("java.lang.ModuleLayer$Controller").getMethod("layer").invoke(controller);
+        Object module = layerType.getMethod("findModule", String.class).invoke(layer, moduleName);
+        return ((java.util.Optional<?>) module).get();
     }
 }

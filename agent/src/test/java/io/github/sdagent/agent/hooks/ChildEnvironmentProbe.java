@@ -1,6 +1,7 @@
 package io.github.sdagent.agent.hooks;
 
 import io.github.sdagent.agent.ChildEnvironment;
+import io.github.sdagent.agent.Transformers;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -21,7 +22,7 @@ public final class ChildEnvironmentProbe {
     public static void main(String[] args) throws Exception {
         if (!(args.length > 0 && args[0].equals("--plain"))) {
             Instrumentation inst = ByteBuddyAgent.install();
-            ChildEnvironment.install(inst, problem -> System.out.println("PROBLEM " + problem));
+            ChildEnvironment.install(inst, Transformers.direct(inst), problem -> System.out.println("PROBLEM " + problem));
         }
         System.out.println("self NOTIFY_SOCKET=" + System.getenv("NOTIFY_SOCKET"));
         print("processbuilder", new ProcessBuilder("/usr/bin/env").start());

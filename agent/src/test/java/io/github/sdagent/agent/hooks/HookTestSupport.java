@@ -3,6 +3,7 @@ package io.github.sdagent.agent.hooks;
 import io.github.sdagent.agent.HookListener;
 import io.github.sdagent.agent.HookSpec;
 import io.github.sdagent.agent.ReadyHooks;
+import io.github.sdagent.agent.Transformers;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
@@ -106,7 +107,7 @@ final class HookTestSupport {
         }
         Recorder recorder = new Recorder();
         Recorder.current = recorder;
-        ReadyHooks.install(instrumentation, parsed, recorder, graceMillis);
+        ReadyHooks.install(instrumentation, Transformers.direct(instrumentation), parsed, recorder, graceMillis);
         return recorder;
     }
 

@@ -72,6 +72,7 @@ public final class TinyHttpApp {
                 break;
             }
             case "probe":
+                Thread.sleep(1500); // the agent starts on a thread of its own, alongside main: let it finish
                 for (String name : new String[] {"io.github.sdagent.agent.AgentMain", "net.bytebuddy.ByteBuddy",
                         "com.sun.jna.Native", "io.github.sdagent.core.Daemon"}) {
                     try {

@@ -1,0 +1,166 @@
+package io.github.sdagent.agent.launcher;
+
+import java.io.IOException;
+import java.lang.instrument.ClassFileTransformer;
+import java.lang.instrument.IllegalClassFormatException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Paths;
+import java.security.ProtectionDomain;
+import java.util.Collections;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Properties;
+import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+
+/**
+ * The agent's only class file transformer, registered in premain before anything else so that the agent's own
+ * start-up (module, internals, configuration, hook engine: tens of milliseconds) can run on a thread of its own,
+ * overlapped with the application's start-up, without ever missing a hook.
+ *
+ * <p>While that start-up runs, the gate holds back only the classes the agent must see first: the classes named
+ * by a {@code ready=} hook, classes whose header lists one of them as an interface (implementors of a hooked
+ * interface load before the interface), and {@code java.lang.ProcessBuilder} (children must not inherit
+ * NOTIFY_SOCKET). No instance of a hooked type can exist before its class has loaded, so nothing that counts can
+ * run early. Every other class goes through at once. When start-up ends, held classes continue, and from then on
+ * every class is handed to the transformers the internals registered through {@link #accept}.
+ *
+ * <p>The names come from a superset read of the same sources the configuration uses (agent options,
+ * {@code -Dsdagent.*} properties, the {@code config=} file): every class name written before a '#'. Holding one
+ * class too many costs nothing; parsing and validation stay with the configuration.
+ */
+final class StartGate implements ClassFileTransformer, Consumer<ClassFileTransformer> {
+
+    static final String PROCESS_BUILDER = "java/lang/ProcessBuilder";
+    /** Longer than any start-up we have seen by far, short of systemd's default start timeout (90 s). */
+    static final long MAX_HOLD_SECONDS = 30;
+
+    private final Set<String> held;
+    private final Set<String> heldInterfaces;
+    private final List<ClassFileTransformer> delegates = new CopyOnWriteArrayList<>();
+    private final CountDownLatch opened = new CountDownLatch(1);
+    private volatile boolean open;
+    private volatile Thread startThread;
+
+    StartGate(Set<String> hookClasses) {
+        Set<String> names = new HashSet<>(hookClasses);
+        names.add(PROCESS_BUILDER);
+        this.held = names;
+        this.heldInterfaces = hookClasses;
+    }
+
+    /** The internal names (a/b/C) of the classes named by ready hooks, from every source the configuration reads. */
+    static Set<String> hookClasses(String agentOptions, Properties systemProperties) {
+        StringBuilder text = new StringBuilder();
+        text.append(agentOptions == null ? "" : agentOptions).append('\n');
+        text.append(systemProperties.getProperty("sdagent.ready", "")).append('\n');
+        for (String config : new String[] {optionValue(agentOptions, "config"),
+                systemProperties.getProperty("sdagent.config")}) {
+            if (config != null && !config.trim().isEmpty()) {
+                try {
+                    text.append(new String(Files.readAllBytes(Paths.get(config.trim())), StandardCharsets.UTF_8));
+                } catch (IOException | RuntimeException unreadable) {
+                    // the configuration reports it; there is nothing to hold for a file we cannot read
+                }
+            }
+        }
+        return classNamesBeforeHash(text);
+    }
+
+    /** Every {@code a.b.C} directly before a '#', as {@code a/b/C}. */
+    static Set<String> classNamesBeforeHash(CharSequence text) {
+        Set<String> names = new HashSet<>();
+        for (int hash = 0; hash < text.length(); hash++) {
+            if (text.charAt(hash) != '#') {
+                continue;
+            }
+            int start = hash;
+            while (start > 0 && (Character.isJavaIdentifierPart(text.charAt(start - 1)) || text.charAt(start - 1) == '.')) {
+                start--;
+            }
+            if (start < hash) {
+                names.add(text.subSequence(start, hash).toString().replace('.', '/'));
+            }
+        }
+        return names;
+    }
+
+    private static String optionValue(String agentOptions, String key) {
+        if (agentOptions == null) {
+            return null;
+        }
+        for (String option : agentOptions.split(",")) {
+            int eq = option.indexOf('=');
+            if (eq > 0 && option.substring(0, eq).trim().equals(key)) {
+                return option.substring(eq + 1);
+            }
+        }
+        return null;
+    }
+
+    /** The agent's start-up runs on this thread; its own class loads are never held. */
+    void startedOn(Thread thread) {
+        startThread = thread;
+    }
+
+    /** Registers one of the internals' transformers (the hook engine, the child-environment scrubbing). */
+    @Override
+    public void accept(ClassFileTransformer transformer) {
+        delegates.add(transformer);
+    }
+
+    /** Start-up is over, successfully or not: held classes continue. */
+    void open() {
+        open = true;
+        opened.countDown();
+    }
+
+    @Override
+    public byte[] transform(ClassLoader loader, String internalName, Class<?> classBeingRedefined,
+                            ProtectionDomain protectionDomain, byte[] classFile) throws IllegalClassFormatException {
+        if (!open && classBeingRedefined == null && internalName != null && mustWait(internalName, classFile)
+                && Thread.currentThread() != startThread) {
+            awaitStart(internalName);
+        }
+        byte[] current = null;
+        for (ClassFileTransformer delegate : delegates) {
+            byte[] changed = delegate.transform(loader, internalName, classBeingRedefined, protectionDomain,
+                    current == null ? classFile : current);
+            if (changed != null) {
+                current = changed;
+            }
+        }
+        return current;
+    }
+
+    private boolean mustWait(String internalName, byte[] classFile) {
+        if (held.contains(internalName)) {
+            return true;
+        }
+        try {
+            return !heldInterfaces.isEmpty() && ClassHeader.listsInterface(classFile, heldInterfaces);
+        } catch (RuntimeException malformed) {
+            return false; // the JVM will say what is wrong with it
+        }
+    }
+
+    private void awaitStart(String internalName) {
+        try {
+            if (!opened.await(MAX_HOLD_SECONDS, TimeUnit.SECONDS)) {
+                System.err.println("sd-agent: the agent's start-up has not finished after " + MAX_HOLD_SECONDS
+                        + " s; " + internalName.replace('/', '.') + " loads without the agent's hooks");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** For tests: which classes a load would wait for. */
+    Set<String> held() {
+        return Collections.unmodifiableSet(held);
+    }
+}

@@ -1,0 +1,132 @@
+package io.github.sdagent.agent.launcher;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.InputStream;
+import java.lang.instrument.ClassFileTransformer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.ProtectionDomain;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Properties;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.function.UnaryOperator;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class StartGateTest {
+
+    private static final byte[] ANY_CLASS = {};
+
+    @Test
+    void hookClassNamesComeFromEverySourceTheConfigurationReads(@TempDir Path dir) throws Exception {
+        Path config = dir.resolve("sd-agent.properties");
+        Files.writeString(config, "# a comment with no class\nready=org.example.FromFile#start:\n");
+        Properties system = new Properties();
+        system.setProperty("sdagent.ready", "org.example.FromProperty#run(java.lang.String[])");
+        Set<String> names = StartGate.hookClasses(
+                "ready=org.eclipse.jetty.server.Server#start+org.example.Outer$Inner#m:int,config=" + config, system);
+        assertEquals(Set.of("org/eclipse/jetty/server/Server", "org/example/Outer$Inner", "org/example/FromFile",
+                "org/example/FromProperty"), names);
+        Properties viaProperty = new Properties();
+        viaProperty.setProperty("sdagent.config", config.toString());
+        assertEquals(Set.of("org/example/FromFile"), StartGate.hookClasses(null, viaProperty));
+        assertEquals(Set.of(), StartGate.hookClasses("config=" + dir.resolve("missing"), new Properties()));
+    }
+
+    @Test
+    void holdsHookedClassesAndProcessBuilderUntilOpenThenHandsThemToTheDelegates() throws Exception {
+        StartGate gate = new StartGate(Set.of("org/example/Hooked"));
+        List<String> seen = new ArrayList<>();
+        gate.accept(recording(seen, new byte[] {42}));
+        CompletableFuture<byte[]> hooked = transformAsync(gate, "org/example/Hooked");
+        CompletableFuture<byte[]> processBuilder = transformAsync(gate, StartGate.PROCESS_BUILDER);
+        assertArrayEquals(new byte[] {42}, gate.transform(null, "org/example/Other", null, null, ANY_CLASS),
+                "other classes go to the delegates at once");
+        Thread.sleep(200);
+        assertFalse(hooked.isDone(), "the hooked class must wait for the agent's start-up");
+        assertFalse(processBuilder.isDone(), "ProcessBuilder must wait too");
+        gate.open();
+        assertArrayEquals(new byte[] {42}, hooked.get(5, TimeUnit.SECONDS));
+        assertArrayEquals(new byte[] {42}, processBuilder.get(5, TimeUnit.SECONDS));
+        assertTrue(seen.containsAll(List.of("org/example/Other", "org/example/Hooked", StartGate.PROCESS_BUILDER)));
+    }
+
+    @Test
+    void holdsImplementorsOfAHookedInterface() throws Exception {
+        byte[] thread;
+        try (InputStream in = Object.class.getResourceAsStream("/java/lang/Thread.class")) {
+            thread = in.readAllBytes();
+        }
+        StartGate gate = new StartGate(Set.of("java/lang/Runnable"));
+        CompletableFuture<byte[]> implementor = CompletableFuture.supplyAsync(() -> transform(gate, "java/lang/Thread", thread));
+        Thread.sleep(200);
+        assertFalse(implementor.isDone(), "a class listing the hooked interface must wait");
+        gate.open();
+        assertNull(implementor.get(5, TimeUnit.SECONDS), "no delegate: unchanged");
+    }
+
+    @Test
+    void neverHoldsTheStartThreadNorRetransformations() throws Exception {
+        StartGate gate = new StartGate(Set.of("org/example/Hooked"));
+        gate.startedOn(Thread.currentThread());
+        assertNull(gate.transform(null, "org/example/Hooked", null, null, ANY_CLASS));
+        StartGate other = new StartGate(Set.of("org/example/Hooked"));
+        assertNull(other.transform(null, "org/example/Hooked", StartGateTest.class, null, ANY_CLASS));
+    }
+
+    @Test
+    void chainsDelegatesLikeTheJvmDoes() throws Exception {
+        StartGate gate = new StartGate(Set.of());
+        gate.open();
+        List<String> seen = new ArrayList<>();
+        gate.accept(recording(seen, null));
+        gate.accept(mapping(bytes -> new byte[] {(byte) (bytes.length + 1)}));
+        gate.accept(mapping(bytes -> new byte[] {(byte) (bytes[0] * 10)}));
+        assertArrayEquals(new byte[] {10}, gate.transform(null, "a/B", null, null, ANY_CLASS));
+        assertEquals(List.of("a/B"), seen);
+    }
+
+    private static ClassFileTransformer recording(List<String> seen, byte[] result) {
+        return new ClassFileTransformer() {
+            @Override
+            public byte[] transform(ClassLoader loader, String name, Class<?> redefined, ProtectionDomain domain,
+                                    byte[] bytes) {
+                synchronized (seen) {
+                    seen.add(name);
+                }
+                return result;
+            }
+        };
+    }
+
+    private static ClassFileTransformer mapping(UnaryOperator<byte[]> change) {
+        return new ClassFileTransformer() {
+            @Override
+            public byte[] transform(ClassLoader loader, String name, Class<?> redefined, ProtectionDomain domain,
+                                    byte[] bytes) {
+                return change.apply(bytes);
+            }
+        };
+    }
+
+    private static CompletableFuture<byte[]> transformAsync(StartGate gate, String name) {
+        return CompletableFuture.supplyAsync(() -> transform(gate, name, ANY_CLASS));
+    }
+
+    private static byte[] transform(StartGate gate, String name, byte[] bytes) {
+        try {
+            return gate.transform(null, name, null, null, bytes);
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}
