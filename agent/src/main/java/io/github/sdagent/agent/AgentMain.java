@@ -127,6 +127,7 @@ public final class AgentMain {
         long usec;
         try {
             JnaProperties.initializeQuietly();
+            log.debug("JNA native library: " + JnaProperties.loadedFrom());
             usec = Daemon.watchdogEnabled(false);
             if (usec == 0 && sentMainPid) {
                 usec = WrapperWatchdog.inheritedUsec(System.getenv());

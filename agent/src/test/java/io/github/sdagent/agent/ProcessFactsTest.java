@@ -43,6 +43,17 @@ class ProcessFactsTest {
     }
 
     @Test
+    void jnaLibraryIsExtractedIntoAPrivateDirectory() throws Exception {
+        java.nio.file.Path dir = JnaProperties.extractDispatchLibrary("amd64");
+        assertTrue(dir != null && java.nio.file.Files.size(dir.resolve(JnaProperties.LIBRARY)) > 10_000, "extracted: " + dir);
+        assertEquals("rwx------", java.nio.file.attribute.PosixFilePermissions.toString(
+                java.nio.file.Files.getPosixFilePermissions(dir)));
+        java.nio.file.Files.delete(dir.resolve(JnaProperties.LIBRARY));
+        java.nio.file.Files.delete(dir);
+        assertEquals(null, JnaProperties.extractDispatchLibrary("sparcv9"), "other architectures: JNA's own extraction");
+    }
+
+    @Test
     void wrapperWatchdogOnlyForOurParent() {
         Map<String, String> env = Map.of("WATCHDOG_USEC", "3000000", "WATCHDOG_PID", "77");
         assertEquals(3_000_000, WrapperWatchdog.inheritedUsec(env, 77));
