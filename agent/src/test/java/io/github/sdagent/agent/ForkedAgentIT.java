@@ -151,7 +151,7 @@ class ForkedAgentIT {
             assertEquals(0, app.waitFor(WAIT), app.stderr());
             assertTrue(app.stderr().contains(NAMED_MODULE_LINE), "the module layer on JDK 17: " + app.stderr());
             assertTrue(app.stderr().contains("sd-agent: JNA native library: " + Path.of(System.getProperty("java.io.tmpdir"),
-                    "sd-agent-jna-")), "the agent extracts JNA's library itself: " + app.stderr());
+                    "sd-agent-native-")), "JNA loads the library the agent's loader extracted: " + app.stderr());
             String out = app.stdout();
             for (String name : new String[] {"io.github.sdagent.agent.AgentMain", "net.bytebuddy.ByteBuddy",
                     "com.sun.jna.Native", "io.github.sdagent.core.Daemon"}) {

@@ -5,6 +5,7 @@ import org.junit.jupiter.api.Test;
 import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** /proc parsing: pid, parent, process age (Elapsed) and the forking wrapper's watchdog. */
@@ -43,14 +44,15 @@ class ProcessFactsTest {
     }
 
     @Test
-    void jnaLibraryIsExtractedIntoAPrivateDirectory() throws Exception {
-        java.nio.file.Path dir = JnaProperties.extractDispatchLibrary("amd64");
-        assertTrue(dir != null && java.nio.file.Files.size(dir.resolve(JnaProperties.LIBRARY)) > 10_000, "extracted: " + dir);
-        assertEquals("rwx------", java.nio.file.attribute.PosixFilePermissions.toString(
-                java.nio.file.Files.getPosixFilePermissions(dir)));
-        java.nio.file.Files.delete(dir.resolve(JnaProperties.LIBRARY));
-        java.nio.file.Files.delete(dir);
-        assertEquals(null, JnaProperties.extractDispatchLibrary("sparcv9"), "other architectures: JNA's own extraction");
+    void onlyTheAgentsOwnCopyOfTheLibraryIsDeleted(@org.junit.jupiter.api.io.TempDir java.nio.file.Path temp) throws Exception {
+        java.nio.file.Path own = java.nio.file.Files.createDirectory(temp.resolve(JnaProperties.PRIVATE_DIRECTORY_PREFIX + "1"));
+        java.nio.file.Path library = java.nio.file.Files.createFile(own.resolve("libjnidispatch.so"));
+        java.nio.file.Path foreign = java.nio.file.Files.createFile(temp.resolve("jna123.tmp"));
+        JnaProperties.deletePrivateCopy(foreign.toString());
+        JnaProperties.deletePrivateCopy(null);
+        assertTrue(java.nio.file.Files.exists(foreign), "JNA's own temp files are JNA's business");
+        JnaProperties.deletePrivateCopy(library.toString());
+        assertFalse(java.nio.file.Files.exists(own));
     }
 
     @Test

@@ -26,6 +26,8 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * Runs every benchmark of issue 5 once, in one process, against baselines measured in the same run,
@@ -207,6 +209,8 @@ public final class BenchMain {
         Map<Variant, List<Double>> serveMillis = new EnumMap<>(Variant.class);
         Map<Variant, List<Double>> heldMicros = new EnumMap<>(Variant.class);
         Map<Variant, List<Double>> toMainMillis = new EnumMap<>(Variant.class);
+        Map<Variant, List<Double>> cpuMillis = new EnumMap<>(Variant.class);
+        Map<Variant, List<Double>> mainCpuMillis = new EnumMap<>(Variant.class);
         List<Double> readyLatencyMicros = new ArrayList<>();
         List<Double> readyAfterLaunchMillis = new ArrayList<>();
         List<Double> pollLoopDelayMillis = new ArrayList<>();
@@ -216,6 +220,8 @@ public final class BenchMain {
             serveMillis.put(variant, new ArrayList<>());
             heldMicros.put(variant, new ArrayList<>());
             toMainMillis.put(variant, new ArrayList<>());
+            cpuMillis.put(variant, new ArrayList<>());
+            mainCpuMillis.put(variant, new ArrayList<>());
         }
         int round = -1;
         for (; round < count && budget.allows(round); round++) { // round -1 warms the page cache, not counted
@@ -226,11 +232,14 @@ public final class BenchMain {
                     Launched launched = launch(app, variant, receiver);
                     try {
                         long serving = launched.awaitServing(120_000);
+                        ProcCpu cpu = ProcCpu.of(launched.pid());
                         if (round < 0) {
                             continue;
                         }
                         double serveMs = (serving - launched.launchNanos()) / 1e6;
                         serveMillis.get(variant).add(serveMs);
+                        cpuMillis.get(variant).add(cpu.processMillis());
+                        mainCpuMillis.get(variant).add(cpu.mainThreadMillis());
                         if (app.printsStartedNanos()) {
                             long started = launched.printedNanos("STARTED_NANOS", 10_000);
                             long returned = launched.printedNanos("RETURNED_NANOS", 10_000);
@@ -284,6 +293,20 @@ public final class BenchMain {
         report.row("Startup " + app.name() + ": agent, no NOTIFY_SOCKET",
                 "no agent: " + base.describe("%.0f ms"), noSocket.describe("%.0f ms"),
                 String.format(Locale.ROOT, "ratio %.3f", noSocketRatio), "<= 1.01", Report.atMost(noSocketRatio, 1.01));
+        Stats cpuBase = Stats.of(cpuMillis.get(Variant.NO_AGENT));
+        Stats cpuNotify = Stats.of(cpuMillis.get(Variant.AGENT_NOTIFY));
+        Stats cpuNoSocket = Stats.of(cpuMillis.get(Variant.AGENT_NO_SOCKET));
+        report.row("CPU time (all threads) until the first HTTP 200, " + app.name(),
+                "no agent: " + cpuBase.describe("%.0f ms"),
+                cpuNotify.describe("%.0f ms") + "; no NOTIFY_SOCKET: " + cpuNoSocket.describe("%.0f ms"),
+                String.format(Locale.ROOT, "+%.0f ms (no socket: %+.0f ms) on %d CPUs", cpuNotify.median() - cpuBase.median(),
+                        cpuNoSocket.median() - cpuBase.median(), Runtime.getRuntime().availableProcessors()),
+                "-", "info");
+        Stats mainBase = Stats.of(mainCpuMillis.get(Variant.NO_AGENT));
+        Stats mainNotify = Stats.of(mainCpuMillis.get(Variant.AGENT_NOTIFY));
+        report.row("CPU time of the application's main thread until the first HTTP 200, " + app.name(),
+                "no agent: " + mainBase.describe("%.0f ms"), mainNotify.describe("%.0f ms"),
+                String.format(Locale.ROOT, "%+.0f ms", mainNotify.median() - mainBase.median()), "-", "info");
         if (!toMainMillis.get(Variant.NO_AGENT).isEmpty()) {
             Stats base2 = Stats.of(toMainMillis.get(Variant.NO_AGENT));
             Stats withAgent = Stats.of(toMainMillis.get(Variant.AGENT_NOTIFY));
@@ -442,7 +465,7 @@ public final class BenchMain {
             for (int k = 0; k < variants.length; k++) {
                 Variant variant = variants[Math.floorMod(round + k, variants.length)];
                 NotifyReceiver receiver = receiverFor(variant);
-                try (Launched launched = launch(app, variant, receiver)) {
+                try (Launched launched = launch(app, variant, receiver, List.of("-XX:NativeMemoryTracking=summary"))) {
                     launched.awaitServing(120_000);
                     LoadGenerator.run(launched.port(), 2, 0, 1000);
                     Thread.sleep(1500); // let start-up work finish and the watchdog ping at least once
@@ -456,6 +479,7 @@ public final class BenchMain {
                     Map<String, Double> afterGc = jstat(launched.pid(), "-gc");
                     values.put("heap", (afterGc.get("S0U") + afterGc.get("S1U") + afterGc.get("EU") + afterGc.get("OU"))
                             / 1024.0);
+                    nativeMemory(launched.pid()).forEach((category, mb) -> values.put("nmt:" + category, mb));
                     values.forEach((key, value) -> samples.get(variant).computeIfAbsent(key, x -> new ArrayList<>())
                             .add(value));
                 } finally {
@@ -472,6 +496,7 @@ public final class BenchMain {
                 {"heap", "Heap used after full GC", "%.1f MB", "-"},
                 {"metaspace", "Metaspace used", "%.1f MB", "-"},
                 {"classes", "Loaded classes", "%.0f", "-"}};
+        nativeMemoryRow(app, samples);
         for (String[] metric : metrics) {
             Stats base = Stats.of(samples.get(Variant.NO_AGENT).get(metric[0]));
             Stats notify = Stats.of(samples.get(Variant.AGENT_NOTIFY).get(metric[0]));
@@ -484,6 +509,49 @@ public final class BenchMain {
                             + metric[2].replace("%", "%+") + ")", delta, deltaNoSocket),
                     metric[3], metric[3].equals("-") ? "info" : Report.atMost(delta, 5.0));
         }
+    }
+
+    /** NMT's committed memory by category, in MB (the launch ran with -XX:NativeMemoryTracking=summary). */
+    private Map<String, Double> nativeMemory(long pid) throws IOException, InterruptedException {
+        Map<String, Double> committed = new LinkedHashMap<>();
+        Pattern category = Pattern.compile("^-\\s+(.+?) \\(reserved=\\d+KB, committed=(\\d+)KB\\)");
+        Pattern total = Pattern.compile("^Total: reserved=\\d+KB, committed=(\\d+)KB");
+        for (String line : run(List.of(javaHome.resolve("bin/jcmd").toString(), Long.toString(pid),
+                "VM.native_memory", "summary"))) {
+            Matcher matcher = category.matcher(line.trim());
+            if (matcher.find()) {
+                committed.put(matcher.group(1).trim(), Long.parseLong(matcher.group(2)) / 1024.0);
+            }
+            matcher = total.matcher(line.trim());
+            if (matcher.find()) {
+                committed.put("Total", Long.parseLong(matcher.group(1)) / 1024.0);
+            }
+        }
+        if (!committed.containsKey("Total")) {
+            throw new IOException("jcmd VM.native_memory summary not understood");
+        }
+        return committed;
+    }
+
+    /** One row: where the RSS delta goes by NMT category, and the part NMT does not see (mapped native libraries). */
+    private void nativeMemoryRow(SampleApp app, Map<Variant, Map<String, List<Double>>> samples) {
+        Map<String, List<Double>> base = samples.get(Variant.NO_AGENT);
+        Map<String, List<Double>> notify = samples.get(Variant.AGENT_NOTIFY);
+        List<String> parts = new ArrayList<>();
+        for (String key : notify.keySet()) {
+            if (key.startsWith("nmt:") && !key.equals("nmt:Total") && base.containsKey(key)) {
+                double delta = Stats.of(notify.get(key)).median() - Stats.of(base.get(key)).median();
+                if (Math.abs(delta) >= 0.1) {
+                    parts.add(String.format(Locale.ROOT, "%s %+.1f", key.substring(4), delta));
+                }
+            }
+        }
+        double nmt = Stats.of(notify.get("nmt:Total")).median() - Stats.of(base.get("nmt:Total")).median();
+        double rss = Stats.of(notify.get("rss")).median() - Stats.of(base.get("rss")).median();
+        report.row("Footprint " + app.name() + ": RSS delta split by NativeMemoryTracking (committed, MB)",
+                "-", String.join(", ", parts),
+                String.format(Locale.ROOT, "NMT total %+.1f MB; outside NMT (native libraries, page cache of the jar, "
+                        + "malloc by JNA) %+.1f MB", nmt, rss - nmt), "-", "info");
     }
 
     private String jdkVersion() {

@@ -168,8 +168,8 @@ public final class HookEngine implements HookBridge.Dispatcher, ClassFileTransfo
     }
 
     /**
-     * Loads the parsing and weaving classes (about 40, mostly ASM) off the application's start path, on a class
-     * made up in memory (reading a real one would drag in the JDK's resource and jimage machinery).
+     * Loads the parsing and weaving classes (about 40, mostly ASM) and the exit path's off the application's threads,
+     * on a class made up in memory (reading a real one would drag in the JDK's resource and jimage machinery).
      */
     static void warmUp() {
         try {
@@ -191,6 +191,8 @@ public final class HookEngine implements HookBridge.Dispatcher, ClassFileTransfo
             }, HookSpec.parse("sdagent.WarmUp#start"));
             HookWeaver.weave(classFile, Collections.singletonMap("start()V", Collections.singletonList(0)),
                     Collections.singletonList(0));
+            // the exit path's class: loaded and verified here, not on the application's thread as READY goes out
+            Class.forName(HookCompletion.class.getName(), true, HookEngine.class.getClassLoader());
         } catch (Throwable ignored) {
             // only a warm-up: the real work reports its own problems
         }

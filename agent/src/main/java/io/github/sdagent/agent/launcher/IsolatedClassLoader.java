@@ -1,13 +1,21 @@
 package io.github.sdagent.agent.launcher;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.net.MalformedURLException;
 import java.net.URL;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.security.CodeSource;
 import java.security.ProtectionDomain;
 import java.security.cert.Certificate;
 import java.util.Collections;
 import java.util.Enumeration;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.jar.JarEntry;
 import java.util.jar.JarFile;
 
@@ -25,7 +33,12 @@ final class IsolatedClassLoader extends ClassLoader {
     /** The bridge lives in the bootstrap loader (see AgentMain); a second copy here would be a silent split. */
     static final String BRIDGE_PATH = "io/github/sdagent/agent/bridge/";
 
+    /** Also known to the agent's JnaProperties, which deletes the library once loaded. */
+    static final String NATIVE_DIRECTORY_PREFIX = "sd-agent-native-";
+    static final long STALE_NATIVE_MILLIS = 10 * 60 * 1000;
+
     private final JarFile jar;
+    private final Map<String, URL> nativeFiles = new HashMap<>();
     private final String jarUrl;
     private final ProtectionDomain domain;
 
@@ -83,6 +96,37 @@ final class IsolatedClassLoader extends ClassLoader {
         }
     }
 
+    /**
+     * A copy lives for milliseconds (extracted, loaded, deleted), unless its JVM was killed in between: remove those
+     * left over, as JNA does with its own temp files. Only this user's can go; others' stay, harmlessly.
+     */
+    static void deleteStaleNativeDirectories(Path temp) {
+        long staleBefore = System.currentTimeMillis() - STALE_NATIVE_MILLIS;
+        try (DirectoryStream<Path> dirs = Files.newDirectoryStream(temp, new DirectoryStream.Filter<Path>() {
+            @Override
+            public boolean accept(Path entry) {
+                return entry.getFileName().toString().startsWith(NATIVE_DIRECTORY_PREFIX);
+            }
+        })) {
+            for (Path dir : dirs) {
+                try {
+                    if (Files.getLastModifiedTime(dir).toMillis() < staleBefore) {
+                        try (DirectoryStream<Path> files = Files.newDirectoryStream(dir)) {
+                            for (Path file : files) {
+                                Files.deleteIfExists(file);
+                            }
+                        }
+                        Files.deleteIfExists(dir);
+                    }
+                } catch (IOException | RuntimeException notOursOrGone) {
+                    // another user's, or removed meanwhile
+                }
+            }
+        } catch (IOException | RuntimeException unreadable) {
+            // nothing to clean
+        }
+    }
+
     @SuppressWarnings("deprecation") // getPackage: the Java 8 API; getDefinedPackage does not exist there
     private void definePackageOf(String className) {
         int dot = className.lastIndexOf('.');
@@ -110,7 +154,46 @@ final class IsolatedClassLoader extends ClassLoader {
         String stored = entryName.endsWith(".class")
                 ? entryName.substring(0, entryName.length() - ".class".length()) + AgentJar.CLASSDATA
                 : entryName + AgentJar.RESDATA;
-        return jar.getJarEntry(stored) == null ? null : entryUrl(stored);
+        JarEntry entry = jar.getJarEntry(stored);
+        if (entry == null) {
+            return null;
+        }
+        if (entryName.endsWith(".so")) {
+            URL file = nativeLibraryFile(entry, entryName.substring(entryName.lastIndexOf('/') + 1));
+            if (file != null) {
+                return file;
+            }
+        }
+        return entryUrl(stored);
+    }
+
+    /**
+     * Native libraries (JNA's libjnidispatch) are served as files, which JNA loads in place. Given a jar: URL, JNA
+     * would extract its own copy with File.createTempFile, whose SecureRandom seeds itself and loads the security
+     * providers: about 20 ms of CPU on every start, while the application starts too. The copy goes into a
+     * directory made for it (atomically, owner-only); the agent deletes it once loaded. Null on any problem: the
+     * jar: URL then, and JNA's own extraction.
+     */
+    private synchronized URL nativeLibraryFile(JarEntry entry, String fileName) {
+        URL known = nativeFiles.get(entry.getName());
+        if (known != null) {
+            return known;
+        }
+        Path temp = Paths.get(System.getProperty("java.io.tmpdir"));
+        deleteStaleNativeDirectories(temp);
+        Path dir = temp.resolve(NATIVE_DIRECTORY_PREFIX + Long.toHexString(System.nanoTime()));
+        try {
+            Files.createDirectory(dir, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+            Path file = dir.resolve(fileName);
+            try (InputStream in = jar.getInputStream(entry)) {
+                Files.copy(in, file);
+            }
+            URL url = file.toUri().toURL();
+            nativeFiles.put(entry.getName(), url);
+            return url;
+        } catch (IOException | RuntimeException e) {
+            return null;
+        }
     }
 
     /**
