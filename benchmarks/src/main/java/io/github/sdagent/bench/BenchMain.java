@@ -57,6 +57,9 @@ public final class BenchMain {
     private final Report report = new Report();
     private final PrintStream log = System.out;
     private int launchCount;
+    private Path emptyAgentJar;
+    /** The variants of the sections that compare sd-agent's states only. */
+    private static final Variant[] AGENT_VARIANTS = {Variant.NO_AGENT, Variant.AGENT_NOTIFY, Variant.AGENT_NO_SOCKET};
 
     private BenchMain() throws IOException {
         workDir = Files.createTempDirectory("sdagent-bench-");
@@ -78,7 +81,7 @@ public final class BenchMain {
 
         section("clock", this::clockCheck);
         section("startup " + jetty.name(), () -> startupAndReady(jetty, runs, 120));
-        section("startup " + spring.name(), () -> startupAndReady(spring, Math.max(5, runs * 2 / 3), 120));
+        section("startup " + spring.name(), () -> startupAndReady(spring, Math.max(5, runs * 2 / 3), 150));
         section("critical-path", () -> criticalPath(jetty, "io.github.sdagent.bench.app.JettySample"));
         section("footprint", () -> footprint(jetty, 5, 60));
         section("steady", () -> steadyState(jetty, 3, 75));
@@ -192,9 +195,16 @@ public final class BenchMain {
     private Launched launch(SampleApp app, Variant variant, NotifyReceiver receiver, List<String> jvmArgs)
             throws IOException {
         Path output = workDir.resolve("launch-" + (++launchCount) + ".log");
-        Path agent = variant == Variant.NO_AGENT ? null : agentJar;
-        String agentArgs = "ready=" + app.readyHook();
+        Path agent = variant == Variant.NO_AGENT ? null : variant == Variant.EMPTY_AGENT ? emptyAgent() : agentJar;
+        String agentArgs = variant == Variant.EMPTY_AGENT ? null : "ready=" + app.readyHook();
         return app.launch(java, jvmArgs, agent, agentArgs, receiver, WATCHDOG_USEC, output);
+    }
+
+    private Path emptyAgent() throws IOException {
+        if (emptyAgentJar == null) {
+            emptyAgentJar = EmptyAgent.writeJar(workDir);
+        }
+        return emptyAgentJar;
     }
 
     private NotifyReceiver receiverFor(Variant variant) {
@@ -293,6 +303,11 @@ public final class BenchMain {
         report.row("Startup " + app.name() + ": agent, no NOTIFY_SOCKET",
                 "no agent: " + base.describe("%.0f ms"), noSocket.describe("%.0f ms"),
                 String.format(Locale.ROOT, "ratio %.3f", noSocketRatio), "<= 1.01", Report.atMost(noSocketRatio, 1.01));
+        Stats empty = Stats.of(serveMillis.get(Variant.EMPTY_AGENT));
+        report.row("Startup " + app.name() + ": an empty -javaagent (what the JVM charges any agent)",
+                "no agent: " + base.describe("%.0f ms"), empty.describe("%.0f ms"),
+                String.format(Locale.ROOT, "ratio %.3f; sd-agent without NOTIFY_SOCKET vs this: %.3f",
+                        empty.median() / base.median(), noSocket.median() / empty.median()), "-", "info");
         Stats cpuBase = Stats.of(cpuMillis.get(Variant.NO_AGENT));
         Stats cpuNotify = Stats.of(cpuMillis.get(Variant.AGENT_NOTIFY));
         Stats cpuNoSocket = Stats.of(cpuMillis.get(Variant.AGENT_NO_SOCKET));
@@ -311,9 +326,11 @@ public final class BenchMain {
             Stats base2 = Stats.of(toMainMillis.get(Variant.NO_AGENT));
             Stats withAgent = Stats.of(toMainMillis.get(Variant.AGENT_NOTIFY));
             Stats withoutSocket = Stats.of(toMainMillis.get(Variant.AGENT_NO_SOCKET));
+            Stats emptyToMain = Stats.of(toMainMillis.get(Variant.EMPTY_AGENT));
             report.row("JVM launch to main() " + app.name() + " (premain on the critical path)",
                     "no agent: " + base2.describe("%.0f ms"),
-                    withAgent.describe("%.0f ms") + "; no NOTIFY_SOCKET: " + withoutSocket.describe("%.0f ms"),
+                    withAgent.describe("%.0f ms") + "; no NOTIFY_SOCKET: " + withoutSocket.describe("%.0f ms")
+                            + "; empty -javaagent: " + emptyToMain.describe("%.0f ms"),
                     String.format(Locale.ROOT, "+%.0f ms (no socket: +%.0f ms)", withAgent.median() - base2.median(),
                             withoutSocket.median() - base2.median()), "-", "info");
         }
@@ -387,11 +404,10 @@ public final class BenchMain {
      * agent loads afterwards (its background warm-up and first native call), from {@code -Xlog:class+load}.
      */
     private void criticalPath(SampleApp app, String mainClass) throws Exception {
-        Path emptyAgent = EmptyAgent.writeJar(workDir);
-        for (Variant variant : Variant.values()) {
+        for (Variant variant : AGENT_VARIANTS) {
             runClassLog(app, mainClass, variant, null);
         }
-        runClassLog(app, mainClass, Variant.NO_AGENT, emptyAgent);
+        runClassLog(app, mainClass, Variant.NO_AGENT, emptyAgent());
     }
 
     /** One launch with {@code -Xlog:class+load}; {@code otherAgent} replaces sd-agent by another agent jar. */
@@ -455,7 +471,7 @@ public final class BenchMain {
 
     private void footprint(SampleApp app, int count, int budgetSeconds) throws Exception {
         Budget budget = new Budget(budgetSeconds);
-        Variant[] variants = Variant.values();
+        Variant[] variants = AGENT_VARIANTS;
         Map<Variant, Map<String, List<Double>>> samples = new EnumMap<>(Variant.class);
         for (Variant variant : variants) {
             samples.put(variant, new LinkedHashMap<>());

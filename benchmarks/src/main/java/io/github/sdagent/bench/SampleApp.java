@@ -67,7 +67,9 @@ record SampleApp(String name, List<String> launchArgs, String readyHook, boolean
     enum Variant {
         NO_AGENT("no agent"),
         AGENT_NOTIFY("agent, NOTIFY_SOCKET set"),
-        AGENT_NO_SOCKET("agent, no NOTIFY_SOCKET");
+        AGENT_NO_SOCKET("agent, no NOTIFY_SOCKET"),
+        /** A -javaagent whose premain does nothing: what any agent costs the JVM, the floor for the inactive case. */
+        EMPTY_AGENT("empty -javaagent");
 
         final String label;
 
