@@ -65,32 +65,42 @@ public final class AgentMain {
                 + "check options with: java -jar sd-agent.jar check OPTIONS");
         enableNativeAccess(inst, log);
         ScheduledExecutorService thread = AgentThread.create();
-        Notifier notifier = new Notifier(AgentMain::send, thread, log);
-        thread.schedule(() -> notifier.sendNow("STATUS=sd-agent configuration error: " + OneLine.of(message)),
-                FIRST_NATIVE_DELAY_MILLIS, TimeUnit.MILLISECONDS);
+        Notifier notifier = new Notifier(DAEMON, thread, log);
+        notifier.postLater(FIRST_NATIVE_DELAY_MILLIS, "STATUS=sd-agent configuration error: " + OneLine.of(message));
     }
 
     private static void run(AgentConfig config, Instrumentation inst, Consumer<ClassFileTransformer> transformers,
                             Elapsed elapsed, AgentLog log) {
         ScheduledExecutorService thread = AgentThread.create();
-        Notifier notifier = new Notifier(AgentMain::send, thread, log);
+        Notifier notifier = new Notifier(DAEMON, thread, log);
         Long mainPid = mainPid(config, log);
         Lifecycle lifecycle = new Lifecycle(config, notifier, elapsed, log, mainPid);
         ShutdownNotice.install(lifecycle, log);
-        ChildEnvironment.install(inst, transformers, lifecycle::problem);
+        ChildEnvironment.install(inst, transformers, lifecycle.problems());
         if (!config.ready().isEmpty()) {
             ReadyHooks.install(inst, transformers, config.ready(), lifecycle, config.hookGrace().toMillis());
         }
-        thread.schedule(() -> {
-            lifecycle.started();
-            startWatchdog(config, notifier, log, mainPid != null);
+        thread.schedule(new Runnable() {
+            @Override
+            public void run() {
+                lifecycle.started();
+                startWatchdog(config, notifier, log, mainPid != null);
+            }
         }, FIRST_NATIVE_DELAY_MILLIS, TimeUnit.MILLISECONDS);
     }
 
-    private static boolean send(String... assignments) throws java.io.IOException {
-        JnaProperties.initializeQuietly();
-        return Daemon.notify(false, assignments);
-    }
+    /**
+     * The real sender. Here and on the whole start path: classes, not lambdas or method references. Each lambda is
+     * a class spun at run time (on JDK 24+ through the ClassFile API, which the JIT then compiles too), on the CPU
+     * the application needs for its own start-up.
+     */
+    private static final Notifier.Sender DAEMON = new Notifier.Sender() {
+        @Override
+        public boolean send(String... assignments) throws java.io.IOException {
+            JnaProperties.initializeQuietly();
+            return Daemon.notify(false, assignments);
+        }
+    };
 
     private static void enableNativeAccess(Instrumentation inst, AgentLog log) {
         try {

@@ -34,14 +34,17 @@ final class JnaProperties {
     static synchronized void initializeQuietly() {
         if (!initialized) {
             initialized = true;
-            isolate(() -> {
-                try {
-                    Class.forName("com.sun.jna.Native", true, JnaProperties.class.getClassLoader());
-                } catch (ClassNotFoundException e) {
-                    throw new IllegalStateException("JNA is missing from the agent", e);
-                } finally {
-                    loadedFrom = System.getProperty("jnidispatch.path");
-                    deletePrivateCopy(loadedFrom);
+            isolate(new Runnable() { // no lambda: see AgentMain#DAEMON
+                @Override
+                public void run() {
+                    try {
+                        Class.forName("com.sun.jna.Native", true, JnaProperties.class.getClassLoader());
+                    } catch (ClassNotFoundException e) {
+                        throw new IllegalStateException("JNA is missing from the agent", e);
+                    } finally {
+                        loadedFrom = System.getProperty("jnidispatch.path");
+                        deletePrivateCopy(loadedFrom);
+                    }
                 }
             });
         }

@@ -3,6 +3,8 @@ package io.github.sdagent.agent;
 import java.util.LinkedHashSet;
 import java.time.Duration;
 import java.util.Set;
+import java.util.function.Consumer;
+import java.util.function.Supplier;
 
 /**
  * Turns what happens to the JVM into systemd's service states: STATUS while starting, READY=1 (exactly once) when
@@ -47,13 +49,26 @@ public final class Lifecycle implements HookListener {
      * the application's thread meanwhile, and a late "Starting" or "Startup failed" must never overwrite it.
      */
     private void sendWhileStarting(String[] assignments, boolean startingStatus) {
-        notifier.run(() -> {
-            synchronized (this) {
-                if (!ready && (!startingStatus || !stopping && failure == null)) {
-                    notifier.sendNow(assignments);
+        notifier.run(new Runnable() { // no lambda: see AgentMain#DAEMON
+            @Override
+            public void run() {
+                synchronized (Lifecycle.this) {
+                    if (!ready && (!startingStatus || !stopping && failure == null)) {
+                        notifier.sendNow(assignments);
+                    }
                 }
             }
         });
+    }
+
+    /** {@link #problem} as a Consumer, for ChildEnvironment. */
+    Consumer<String> problems() {
+        return new Consumer<String>() {
+            @Override
+            public void accept(String oneLineMessage) {
+                problem(oneLineMessage);
+            }
+        };
     }
 
     @Override
@@ -89,10 +104,13 @@ public final class Lifecycle implements HookListener {
                 notifier.run(new InfoLine(log, status));
                 return;
             }
-            notifier.post(() -> {
-                String status = readyStatus(age, why);
-                log.info(status);
-                return withMainPid("READY=1", "STATUS=" + status);
+            notifier.post(new Supplier<String[]>() {
+                @Override
+                public String[] get() {
+                    String status = readyStatus(age, why);
+                    log.info(status);
+                    return withMainPid("READY=1", "STATUS=" + status);
+                }
             });
         }
     }

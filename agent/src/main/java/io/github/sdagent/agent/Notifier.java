@@ -52,23 +52,46 @@ final class Notifier {
 
     /** Queues the message for the agent thread and returns at once. */
     void post(String... assignments) {
-        post(() -> assignments);
+        run(new Send(this, null, assignments));
     }
 
     /** Queues a message that is built on the agent thread (keeps formatting off the caller's thread). */
     void post(Supplier<String[]> message) {
-        run(() -> sendNow(message.get()));
+        run(new Send(this, message, null));
+    }
+
+    /** Sends the message on the agent thread after {@code delayMillis}. */
+    void postLater(long delayMillis, String... assignments) {
+        executor.schedule(new Send(this, null, assignments), delayMillis, TimeUnit.MILLISECONDS);
     }
 
     /** Queues the message behind anything already queued and waits for it, at most {@code timeoutMillis}. */
     void postAndWait(long timeoutMillis, String... assignments) {
         try {
-            Future<?> sent = executor.submit(() -> sendNow(assignments));
+            Future<?> sent = executor.submit(new Send(this, null, assignments));
             sent.get(timeoutMillis, TimeUnit.MILLISECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } catch (Exception stuckOrShutDown) {
             sendNow(assignments);
+        }
+    }
+
+    /** One queued message: given, or built by a supplier on the agent thread. A class: see AgentMain#DAEMON. */
+    private static final class Send implements Runnable {
+        private final Notifier notifier;
+        private final Supplier<String[]> message;
+        private final String[] assignments;
+
+        Send(Notifier notifier, Supplier<String[]> message, String[] assignments) {
+            this.notifier = notifier;
+            this.message = message;
+            this.assignments = assignments;
+        }
+
+        @Override
+        public void run() {
+            notifier.sendNow(message != null ? message.get() : assignments);
         }
     }
 

@@ -20,14 +20,30 @@ final class ShutdownNotice {
     }
 
     static void install(Lifecycle lifecycle, AgentLog log) {
-        Thread hook = new Thread(() -> lifecycle.stopping("JVM shutdown"), "sd-agent-stopping");
+        Thread hook = new Thread(new Stopping(lifecycle, "JVM shutdown"), "sd-agent-stopping");
         Runtime.getRuntime().addShutdownHook(hook);
         for (String signal : new String[] {"TERM", "INT"}) {
             try {
-                chain(signal, () -> lifecycle.stopping("SIG" + signal));
+                chain(signal, new Stopping(lifecycle, "SIG" + signal));
             } catch (Throwable unavailable) { // -Xrs, no jdk.unsupported: the shutdown hook remains
                 log.debug("no early SIG" + signal + " notice: " + unavailable);
             }
+        }
+    }
+
+    /** Tells the lifecycle that the JVM is stopping, and why. A class, not a lambda: see AgentMain#DAEMON. */
+    private static final class Stopping implements Runnable {
+        private final Lifecycle lifecycle;
+        private final String cause;
+
+        Stopping(Lifecycle lifecycle, String cause) {
+            this.lifecycle = lifecycle;
+            this.cause = cause;
+        }
+
+        @Override
+        public void run() {
+            lifecycle.stopping(cause);
         }
     }
 
@@ -40,16 +56,19 @@ final class ShutdownNotice {
         Object defaults = handlerType.getField("SIG_DFL").get(null);
         Object signal = signalType.getConstructor(String.class).newInstance(name);
         Object[] previous = new Object[1];
-        InvocationHandler invocation = (proxy, method, args) -> {
-            if (method.equals(handleSignal)) {
-                first.run();
-                handleSignal.invoke(previous[0], args);
-                return null;
-            }
-            switch (method.getName()) {
-                case "hashCode": return System.identityHashCode(proxy);
-                case "equals": return proxy == args[0];
-                default: return "sd-agent SIG" + name + " notice";
+        InvocationHandler invocation = new InvocationHandler() { // no lambda: see AgentMain#DAEMON
+            @Override
+            public Object invoke(Object proxy, Method method, Object[] args) throws Throwable {
+                if (method.equals(handleSignal)) {
+                    first.run();
+                    handleSignal.invoke(previous[0], args);
+                    return null;
+                }
+                switch (method.getName()) {
+                    case "hashCode": return System.identityHashCode(proxy);
+                    case "equals": return proxy == args[0];
+                    default: return "sd-agent SIG" + name + " notice";
+                }
             }
         };
         Object ours = Proxy.newProxyInstance(ShutdownNotice.class.getClassLoader(), new Class<?>[] {handlerType}, invocation);

@@ -46,7 +46,12 @@ final class Watchdog {
 
     ScheduledFuture<?> start(ScheduledExecutorService executor, Duration interval) {
         long nanos = interval.toNanos();
-        return executor.scheduleAtFixedRate(this::tick, 0, nanos, TimeUnit.NANOSECONDS);
+        return executor.scheduleAtFixedRate(new Runnable() { // no lambda: see AgentMain#DAEMON
+            @Override
+            public void run() {
+                tick();
+            }
+        }, 0, nanos, TimeUnit.NANOSECONDS);
     }
 
     /** One round: ping when every check is healthy. Returns whether it pinged. */

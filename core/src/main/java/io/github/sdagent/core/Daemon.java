@@ -78,7 +78,7 @@ public final class Daemon {
      * @throws IllegalStateException when NOTIFY_SOCKET is malformed
      */
     public static boolean notify(boolean unsetEnvironment, String... assignments) throws IOException {
-        return send(unsetEnvironment, () -> Notification.joinAssignments(assignments), NO_FDS);
+        return send(unsetEnvironment, new Assignments(assignments), NO_FDS);
     }
 
     /**
@@ -128,7 +128,7 @@ public final class Daemon {
                         + Arrays.toString(copy));
             }
         }
-        return send(unsetEnvironment, () -> Notification.joinAssignments(assignments), copy);
+        return send(unsetEnvironment, new Assignments(assignments), copy);
     }
 
     /**
@@ -286,6 +286,23 @@ public final class Daemon {
     /** Builds the message lazily so that it is validated even when not under systemd, before any native code. */
     private interface MessageSource {
         String get();
+    }
+
+    /**
+     * The message of {@code notify(boolean, String...)}, built only once we know there is a socket. A class, not a
+     * lambda: a JVM agent calls this during the application's start-up, when every lambda spun costs CPU.
+     */
+    private static final class Assignments implements MessageSource {
+        private final String[] assignments;
+
+        Assignments(String[] assignments) {
+            this.assignments = assignments;
+        }
+
+        @Override
+        public String get() {
+            return Notification.joinAssignments(assignments);
+        }
     }
 
     private static boolean send(boolean unsetEnvironment, MessageSource message, int[] fds) throws IOException {

@@ -18,7 +18,15 @@ final class Env {
         String get(String name);
     }
 
-    private static volatile Source source = System::getenv;
+    /** The process environment; a class, not {@code System::getenv}, for the reason given at Daemon.Assignments. */
+    private static final Source PROCESS = new Source() {
+        @Override
+        public String get(String name) {
+            return System.getenv(name);
+        }
+    };
+
+    private static volatile Source source = PROCESS;
     private static final Set<String> HIDDEN = ConcurrentHashMap.newKeySet();
 
     private Env() {
@@ -47,6 +55,6 @@ final class Env {
 
     /** Test seam: back to the real environment, nothing hidden. */
     static void reset() {
-        useSource(System::getenv);
+        useSource(PROCESS);
     }
 }
