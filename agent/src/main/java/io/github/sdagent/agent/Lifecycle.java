@@ -178,6 +178,16 @@ public final class Lifecycle implements HookListener {
         notifier.postAndWait(STOPPING_WAIT_MILLIS, "STOPPING=1", status);
     }
 
+    /** {@link #stopping} as a task, for the shutdown hook and signal handlers (a class: see AgentMain#DAEMON). */
+    Runnable stoppingTask(String cause) {
+        return new Runnable() {
+            @Override
+            public void run() {
+                stopping(cause);
+            }
+        };
+    }
+
     synchronized boolean isReady() {
         return ready;
     }

@@ -20,30 +20,14 @@ final class ShutdownNotice {
     }
 
     static void install(Lifecycle lifecycle, AgentLog log) {
-        Thread hook = new Thread(new Stopping(lifecycle, "JVM shutdown"), "sd-agent-stopping");
+        Thread hook = new Thread(lifecycle.stoppingTask("JVM shutdown"), "sd-agent-stopping");
         Runtime.getRuntime().addShutdownHook(hook);
         for (String signal : new String[] {"TERM", "INT"}) {
             try {
-                chain(signal, new Stopping(lifecycle, "SIG" + signal));
+                chain(signal, lifecycle.stoppingTask("SIG" + signal));
             } catch (Throwable unavailable) { // -Xrs, no jdk.unsupported: the shutdown hook remains
                 log.debug("no early SIG" + signal + " notice: " + unavailable);
             }
-        }
-    }
-
-    /** Tells the lifecycle that the JVM is stopping, and why. A class, not a lambda: see AgentMain#DAEMON. */
-    private static final class Stopping implements Runnable {
-        private final Lifecycle lifecycle;
-        private final String cause;
-
-        Stopping(Lifecycle lifecycle, String cause) {
-            this.lifecycle = lifecycle;
-            this.cause = cause;
-        }
-
-        @Override
-        public void run() {
-            lifecycle.stopping(cause);
         }
     }
 
