@@ -1,6 +1,8 @@
 package io.github.sdagent.agent.launcher;
 
+import java.lang.instrument.ClassFileTransformer;
 import java.lang.instrument.Instrumentation;
+import java.util.function.Consumer;
 import java.util.jar.JarFile;
 
 /**
@@ -31,22 +33,7 @@ public final class AgentLauncher {
             if (!SystemdEnvironment.fromProcess().isUnderSystemd()) {
                 return; // not under systemd: load nothing, cost nothing
             }
-            StartGate gate = new StartGate(StartGate.hookClasses(options, System.getProperties()));
-            inst.addTransformer(gate, true);
-            // No lambda here: the first one in a JVM costs milliseconds of java.lang.invoke set-up on this thread.
-            Thread start = new Thread(new Runnable() {
-                @Override
-                public void run() {
-                    try {
-                        startInternals(options, inst, startNanos, gate);
-                    } finally {
-                        gate.open();
-                    }
-                }
-            }, "sd-agent-start");
-            start.setDaemon(true);
-            gate.startedOn(start);
-            start.start();
+            StartGate.begin(options, inst, startNanos);
         } catch (Throwable failure) {
             reportInternalError(failure);
         }
@@ -55,8 +42,10 @@ public final class AgentLauncher {
     /**
      * Loads the internals and runs AgentMain.start; the application's start-up goes on meanwhile (see StartGate).
      * Synchronized: with the agent given twice, the second start must find the first one's bridge in place.
+     * JDK types only in this class's method signatures: the JVM resolves them all when it looks up premain.
      */
-    static synchronized void startInternals(String options, Instrumentation inst, long startNanos, StartGate gate) {
+    static synchronized void startInternals(String options, Instrumentation inst, long startNanos,
+                                            Consumer<ClassFileTransformer> gate) {
         try {
             JarFile jar = AgentJar.open();
             ClassLoader internals = ModuleLayers.loadInternals(jar, AgentJar.url(), inst);
@@ -69,7 +58,7 @@ public final class AgentLauncher {
         }
     }
 
-    private static void reportInternalError(Throwable failure) {
+    static void reportInternalError(Throwable failure) {
         Throwable cause = failure instanceof java.lang.reflect.InvocationTargetException ? failure.getCause() : failure;
         System.err.println("sd-agent: internal error, the agent is inactive and the application runs without it: "
                 + cause);

@@ -3,6 +3,7 @@ package io.github.sdagent.agent.launcher;
 import java.io.IOException;
 import java.lang.instrument.ClassFileTransformer;
 import java.lang.instrument.IllegalClassFormatException;
+import java.lang.instrument.Instrumentation;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Paths;
@@ -51,6 +52,30 @@ final class StartGate implements ClassFileTransformer, Consumer<ClassFileTransfo
         names.add(PROCESS_BUILDER);
         this.held = names;
         this.heldInterfaces = hookClasses;
+    }
+
+    /**
+     * Registers a gate for the hooks named in the agent's configuration and starts the agent's start-up thread.
+     * Here, not in the launcher: the JVM resolves every type in the launcher's method signatures when it looks up
+     * premain, also when we are not under systemd and this class is not needed.
+     */
+    static void begin(String agentOptions, Instrumentation inst, long startNanos) {
+        StartGate gate = new StartGate(hookClasses(agentOptions, System.getProperties()));
+        inst.addTransformer(gate, true);
+        // No lambda here: the first one in a JVM costs milliseconds of java.lang.invoke set-up on this thread.
+        Thread start = new Thread(new Runnable() {
+            @Override
+            public void run() {
+                try {
+                    AgentLauncher.startInternals(agentOptions, inst, startNanos, gate);
+                } finally {
+                    gate.open();
+                }
+            }
+        }, "sd-agent-start");
+        start.setDaemon(true);
+        gate.startedOn(start);
+        start.start();
     }
 
     /** The internal names (a/b/C) of the classes named by ready hooks, from every source the configuration reads. */
