@@ -50,8 +50,7 @@ public final class AgentLauncher {
             JarFile jar = AgentJar.open();
             ClassLoader internals = ModuleLayers.loadInternals(jar, AgentJar.url(), inst);
             Class<?> main = Class.forName(AGENT_MAIN, true, internals);
-            main.getMethod("start", String.class, Instrumentation.class, long.class, JarFile.class,
-                            java.util.function.Consumer.class)
+            main.getMethod("start", String.class, Instrumentation.class, long.class, JarFile.class, Consumer.class)
                     .invoke(null, options, inst, startNanos, jar, gate);
         } catch (Throwable failure) {
             reportInternalError(failure);

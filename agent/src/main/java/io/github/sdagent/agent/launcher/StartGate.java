@@ -8,7 +8,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Paths;
 import java.security.ProtectionDomain;
-import java.util.Collections;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Properties;
@@ -182,10 +181,5 @@ final class StartGate implements ClassFileTransformer, Consumer<ClassFileTransfo
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-    }
-
-    /** For tests: which classes a load would wait for. */
-    Set<String> held() {
-        return Collections.unmodifiableSet(held);
     }
 }
