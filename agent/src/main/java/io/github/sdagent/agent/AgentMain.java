@@ -1,5 +1,8 @@
 package io.github.sdagent.agent;
 
+import io.github.sdagent.agent.hooks.BridgeDispatcher;
+import io.github.sdagent.agent.isolation.JnaProperties;
+import io.github.sdagent.agent.isolation.NativeAccess;
 import io.github.sdagent.core.Daemon;
 
 import java.lang.instrument.ClassFileTransformer;
@@ -7,7 +10,6 @@ import java.lang.instrument.Instrumentation;
 import java.time.Duration;
 import java.util.Collections;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import java.util.jar.JarFile;
 
@@ -18,9 +20,6 @@ import java.util.jar.JarFile;
  * thread.
  */
 public final class AgentMain {
-
-    /** Delay before the agent thread's first native work (JNA loading creates a java.util.logging Logger). */
-    static final long FIRST_NATIVE_DELAY_MILLIS = 250;
 
     private AgentMain() {
     }
@@ -55,6 +54,11 @@ public final class AgentMain {
             log.warn("another sd-agent is already active in this JVM; this one stays inactive");
             return;
         }
+        if (!BridgeDispatcher.claimBridge()) {
+            log.error("other code has taken over the agent's hook bridge (io.github.sdagent.agent.bridge.HookBridge); "
+                    + "the agent stays inactive");
+            return;
+        }
         log.debug("bridge classes: " + bridge);
         run(config, inst, transformers, elapsed, log);
     }
@@ -64,14 +68,14 @@ public final class AgentMain {
         log.error(message + ". The agent stays inactive (no hooks, no READY=1, no watchdog pings); "
                 + "check options with: java -jar sd-agent.jar check OPTIONS");
         enableNativeAccess(inst, log);
-        ScheduledExecutorService thread = AgentThread.create();
+        ScheduledExecutorService thread = AgentThread.create(log);
         Notifier notifier = new Notifier(DAEMON, thread, log);
-        notifier.postLater(FIRST_NATIVE_DELAY_MILLIS, "STATUS=sd-agent configuration error: " + OneLine.of(message));
+        notifier.post("STATUS=sd-agent configuration error: " + OneLine.of(message));
     }
 
     private static void run(AgentConfig config, Instrumentation inst, Consumer<ClassFileTransformer> transformers,
                             Elapsed elapsed, AgentLog log) {
-        ScheduledExecutorService thread = AgentThread.create();
+        ScheduledExecutorService thread = AgentThread.create(log);
         Notifier notifier = new Notifier(DAEMON, thread, log);
         Long mainPid = mainPid(config, log);
         Lifecycle lifecycle = new Lifecycle(config, notifier, elapsed, log, mainPid);
@@ -80,13 +84,15 @@ public final class AgentMain {
         if (!config.ready().isEmpty()) {
             ReadyHooks.install(inst, transformers, config.ready(), lifecycle, config.hookGrace().toMillis());
         }
-        thread.schedule(new Runnable() {
+        // At once: the agent's JNA no longer touches java.util.logging (see the isolation package), so nothing is
+        // gained by waiting for the application to configure its logging first.
+        thread.execute(new Runnable() {
             @Override
             public void run() {
                 lifecycle.started();
                 startWatchdog(config, notifier, log, mainPid != null);
             }
-        }, FIRST_NATIVE_DELAY_MILLIS, TimeUnit.MILLISECONDS);
+        });
     }
 
     /**
@@ -142,7 +148,7 @@ public final class AgentMain {
             if (usec == 0 && sentMainPid) {
                 usec = WrapperWatchdog.inheritedUsec(System.getenv());
             }
-        } catch (RuntimeException e) {
+        } catch (RuntimeException | LinkageError e) {
             log.warn("watchdog disabled: " + OneLine.summary(e));
             return;
         }

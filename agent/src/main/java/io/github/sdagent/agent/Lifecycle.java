@@ -4,7 +4,6 @@ import java.util.LinkedHashSet;
 import java.time.Duration;
 import java.util.Set;
 import java.util.function.Consumer;
-import java.util.function.Supplier;
 
 /**
  * Turns what happens to the JVM into systemd's service states: STATUS while starting, READY=1 (exactly once) when
@@ -13,8 +12,11 @@ import java.util.function.Supplier;
  */
 public final class Lifecycle implements HookListener {
 
-    /** How long a stopping JVM waits for STOPPING=1 to leave (it queues behind READY/STATUS on the agent thread). */
-    static final long STOPPING_WAIT_MILLIS = 1000;
+    /**
+     * How long a stopping JVM waits for STOPPING=1 to leave (it queues behind READY/STATUS on the agent thread). A
+     * responsive systemd takes it in microseconds; a slow one must not hold the JVM's shutdown back for longer.
+     */
+    static final long STOPPING_WAIT_MILLIS = 250;
 
     private final AgentConfig config;
     private final Notifier notifier;
@@ -100,16 +102,19 @@ public final class Lifecycle implements HookListener {
             ready = true;
             if (notifier.isWarm()) {
                 String status = readyStatus(age, why);
-                notifier.sendNow(withMainPid("READY=1", "STATUS=" + status));
-                notifier.run(new InfoLine(log, status));
+                if (notifier.sendNow(withMainPid("READY=1", "STATUS=" + status))) {
+                    notifier.run(new InfoLine(log, status));
+                }
                 return;
             }
-            notifier.post(new Supplier<String[]>() {
+            notifier.run(new Runnable() { // no lambda: see AgentMain#DAEMON
                 @Override
-                public String[] get() {
+                public void run() {
                     String status = readyStatus(age, why);
-                    log.info(status);
-                    return withMainPid("READY=1", "STATUS=" + status);
+                    // said after it happened: a READY=1 that did not leave is not "Ready" (Notifier says why not)
+                    if (notifier.sendNow(withMainPid("READY=1", "STATUS=" + status))) {
+                        log.info(status);
+                    }
                 }
             });
         }
@@ -161,7 +166,7 @@ public final class Lifecycle implements HookListener {
 
     /**
      * STOPPING=1 with a STATUS naming the cause (or the startup failure, when READY never came); only the first call
-     * sends. Blocks at most about a second.
+     * sends. Blocks at most {@link #STOPPING_WAIT_MILLIS}.
      */
     void stopping(String cause) {
         String status;

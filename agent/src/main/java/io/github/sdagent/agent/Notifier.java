@@ -5,7 +5,6 @@ import java.util.concurrent.Future;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Supplier;
 
 /**
  * Sends notifications on the agent's own thread, so an application thread (a hook firing inside Server#start) never
@@ -52,46 +51,38 @@ final class Notifier {
 
     /** Queues the message for the agent thread and returns at once. */
     void post(String... assignments) {
-        run(new Send(this, null, assignments));
+        run(new Send(this, assignments));
     }
 
-    /** Queues a message that is built on the agent thread (keeps formatting off the caller's thread). */
-    void post(Supplier<String[]> message) {
-        run(new Send(this, message, null));
-    }
-
-    /** Sends the message on the agent thread after {@code delayMillis}. */
-    void postLater(long delayMillis, String... assignments) {
-        executor.schedule(new Send(this, null, assignments), delayMillis, TimeUnit.MILLISECONDS);
-    }
-
-    /** Queues the message behind anything already queued and waits for it, at most {@code timeoutMillis}. */
+    /**
+     * Queues the message behind anything already queued and waits for it, at most {@code timeoutMillis}; never
+     * longer, whatever systemd does: a stopping JVM must not wait on a slow receiver. A message not sent by then
+     * stays queued and goes out if the JVM lives long enough.
+     */
     void postAndWait(long timeoutMillis, String... assignments) {
         try {
-            Future<?> sent = executor.submit(new Send(this, null, assignments));
+            Future<?> sent = executor.submit(new Send(this, assignments));
             sent.get(timeoutMillis, TimeUnit.MILLISECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } catch (Exception stuckOrShutDown) {
-            sendNow(assignments);
+            // not on this thread: a send may wait for the receiver's queue (SO_SNDTIMEO), past our bound
         }
     }
 
-    /** One queued message: given, or built by a supplier on the agent thread. A class: see AgentMain#DAEMON. */
+    /** One queued message. A class: see AgentMain#DAEMON. */
     private static final class Send implements Runnable {
         private final Notifier notifier;
-        private final Supplier<String[]> message;
         private final String[] assignments;
 
-        Send(Notifier notifier, Supplier<String[]> message, String[] assignments) {
+        Send(Notifier notifier, String[] assignments) {
             this.notifier = notifier;
-            this.message = message;
             this.assignments = assignments;
         }
 
         @Override
         public void run() {
-            notifier.sendNow(message != null ? message.get() : assignments);
+            notifier.sendNow(assignments);
         }
     }
 
@@ -103,10 +94,12 @@ final class Notifier {
             warm = sent;
             return sent;
         } catch (IOException | RuntimeException | LinkageError e) {
-            String failure = OneLine.summary(e);
+            // Said once per message kind and reason: a failing ping every few seconds must not flood stderr, but a
+            // READY=1 that failed for the same reason as the STATUS before it must still be told.
+            String failure = "could not send " + assignments[0] + " to systemd: " + OneLine.summary(e);
             if (!failure.equals(lastFailure)) {
                 lastFailure = failure;
-                log.warn("could not send " + assignments[0] + " to systemd: " + failure);
+                log.warn(failure);
             }
             return false;
         }

@@ -31,31 +31,6 @@ class ProcessFactsTest {
     }
 
     @Test
-    void jnaPropertiesAreRestored() {
-        System.setProperty("jna.loaded", "app value");
-        System.clearProperty("jnidispatch.path");
-        JnaProperties.isolate(() -> {
-            System.setProperty("jnidispatch.path", "/tmp/agent-jnidispatch.so");
-            System.setProperty("jna.loaded", "true");
-        });
-        assertEquals(null, System.getProperty("jnidispatch.path"));
-        assertEquals("app value", System.getProperty("jna.loaded"));
-        System.clearProperty("jna.loaded");
-    }
-
-    @Test
-    void onlyTheAgentsOwnCopyOfTheLibraryIsDeleted(@org.junit.jupiter.api.io.TempDir java.nio.file.Path temp) throws Exception {
-        java.nio.file.Path own = java.nio.file.Files.createDirectory(temp.resolve(JnaProperties.PRIVATE_DIRECTORY_PREFIX + "1"));
-        java.nio.file.Path library = java.nio.file.Files.createFile(own.resolve("libjnidispatch.so"));
-        java.nio.file.Path foreign = java.nio.file.Files.createFile(temp.resolve("jna123.tmp"));
-        JnaProperties.deletePrivateCopy(foreign.toString());
-        JnaProperties.deletePrivateCopy(null);
-        assertTrue(java.nio.file.Files.exists(foreign), "JNA's own temp files are JNA's business");
-        JnaProperties.deletePrivateCopy(library.toString());
-        assertFalse(java.nio.file.Files.exists(own));
-    }
-
-    @Test
     void wrapperWatchdogOnlyForOurParent() {
         Map<String, String> env = Map.of("WATCHDOG_USEC", "3000000", "WATCHDOG_PID", "77");
         assertEquals(3_000_000, WrapperWatchdog.inheritedUsec(env, 77));

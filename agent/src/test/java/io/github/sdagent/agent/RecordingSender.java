@@ -17,7 +17,7 @@ final class RecordingSender implements Notifier.Sender, AutoCloseable {
     final BlockingQueue<String> sent = new LinkedBlockingQueue<>();
     final ByteArrayOutputStream logBytes = new ByteArrayOutputStream();
     final AgentLog log = new AgentLog(new PrintStream(logBytes, true, StandardCharsets.UTF_8), false, AgentLog.Level.DEBUG);
-    final ScheduledExecutorService executor = AgentThread.create();
+    final ScheduledExecutorService executor = AgentThread.create(log);
     final Notifier notifier = new Notifier(this, executor, log);
     volatile java.io.IOException failure;
 

@@ -25,6 +25,7 @@ final class Libc {
     static final int SHUT_WR = 1;
     static final short POLLHUP = 0x10;
     static final int SOL_SOCKET = 1;
+    static final int SO_RCVTIMEO = 20;
     static final int SO_SNDTIMEO = 21;
 
     static final int EPERM = 1;

@@ -241,7 +241,18 @@ final class NotifySocket {
         }
     }
 
-    private static void awaitEndOfStream(int fd, NotifyAddress address) throws IOException {
+    /**
+     * The receiver closes the connection once it has read the message. Waited for at most
+     * {@link #SEND_TIMEOUT_MILLIS} (SO_RCVTIMEO): a receiver that never closes must not keep the caller, nor every
+     * other sender behind this object's lock, waiting for good (a stopping JVM's STOPPING=1 among them).
+     */
+    static void awaitEndOfStream(int fd, NotifyAddress address) throws IOException {
+        Memory timeval = new Memory(16);
+        timeval.setLong(0, SEND_TIMEOUT_MILLIS / 1000);
+        timeval.setLong(8, (SEND_TIMEOUT_MILLIS % 1000) * 1000L);
+        if (Libc.setsockopt(fd, Libc.SOL_SOCKET, Libc.SO_RCVTIMEO, timeval, 16) < 0) {
+            throw new IOException("cannot set SO_RCVTIMEO on the notify connection: " + Libc.lastError());
+        }
         if (Libc.shutdown(fd, Libc.SHUT_WR) < 0) {
             throw new IOException("cannot shut down the notify connection to " + address + ": " + Libc.lastError());
         }
@@ -251,7 +262,10 @@ final class NotifySocket {
             n = Libc.recv(fd, one, 1, Libc.MSG_NOSIGNAL);
         } while (n < 0 && Native.getLastError() == Libc.EINTR);
         if (n < 0) {
-            throw new IOException("waiting for NOTIFY_SOCKET=" + address + " to close failed: " + Libc.lastError());
+            int errno = Native.getLastError();
+            throw new IOException("waiting for NOTIFY_SOCKET=" + address + " to close failed: " + Libc.describe(errno)
+                    + (errno == Libc.EAGAIN ? ": the receiver did not close the connection within "
+                    + SEND_TIMEOUT_MILLIS + " ms" : ""));
         }
         if (n > 0) {
             throw new IOException("NOTIFY_SOCKET=" + address + " unexpectedly sent data back");

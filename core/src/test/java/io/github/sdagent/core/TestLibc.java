@@ -39,6 +39,8 @@ final class TestLibc {
 
     static native int listen(int fd, int backlog);
 
+    static native int socketpair(int domain, int type, int protocol, int[] fds);
+
     static native int accept(int fd, Pointer address, Pointer length);
 
     static native int setsockopt(int fd, int level, int name, int[] value, int length);

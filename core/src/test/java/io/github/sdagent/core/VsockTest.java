@@ -72,4 +72,35 @@ class VsockTest extends TestEnvironment {
                 () -> Daemon.notifyWithFds(false, new int[] {0}, "FDSTORE=1"));
         assertEquals("NOTIFY_SOCKET=vsock:1:9 is AF_VSOCK, which cannot carry file descriptors", e.getMessage());
     }
+
+    /**
+     * A connection-type receiver (vsock-stream, vsock-seqpacket) that reads the message but never closes its end:
+     * the sender waits for that close, but only for a bounded time, so it never holds its lock, and the stopping
+     * JVM behind it, for good. Shown with an AF_UNIX stream pair, since this machine has no vsock loopback.
+     */
+    @Test
+    void aReceiverThatNeverClosesIsWaitedForOnlyBriefly() throws Exception {
+        int[] pair = new int[2];
+        TestLibc.check(TestLibc.socketpair(TestLibc.AF_UNIX, TestLibc.SOCK_STREAM | TestLibc.SOCK_CLOEXEC, 0, pair),
+                "socketpair");
+        try {
+            NotifyAddress address = NotifyAddress.parse("vsock-stream:1:9");
+            CompletableFuture<String> waited = CompletableFuture.supplyAsync(() -> {
+                try {
+                    NotifySocket.get();
+                    NotifySocket.awaitEndOfStream(pair[0], address);
+                    return "returned without the receiver closing";
+                } catch (java.io.IOException e) {
+                    return e.getMessage();
+                }
+            });
+            String outcome = waited.get(20, TimeUnit.SECONDS); // before the bound existed, this waited forever
+            assertEquals("waiting for NOTIFY_SOCKET=vsock-stream:1:9 to close failed: "
+                    + "Resource temporarily unavailable (errno 11): the receiver did not close the connection within "
+                    + NotifySocket.SEND_TIMEOUT_MILLIS + " ms", outcome);
+        } finally {
+            TestLibc.close(pair[0]);
+            TestLibc.close(pair[1]);
+        }
+    }
 }

@@ -29,8 +29,18 @@ public final class HookBridge {
     private HookBridge() {
     }
 
-    public static void install(Dispatcher newDispatcher) {
+    /**
+     * Sets the dispatcher, once per JVM: the agent calls this right after it has defined this class, so any later
+     * call (application code can see this class too) is refused and cannot redirect or silence the hooks.
+     *
+     * @return whether {@code newDispatcher} is now the dispatcher
+     */
+    public static synchronized boolean install(Dispatcher newDispatcher) {
+        if (dispatcher != null || newDispatcher == null) {
+            return false;
+        }
         dispatcher = newDispatcher;
+        return true;
     }
 
     public static void constructed(int hook, Object instance) {

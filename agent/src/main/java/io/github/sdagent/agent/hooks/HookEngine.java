@@ -113,7 +113,8 @@ public final class HookEngine implements HookBridge.Dispatcher, ClassFileTransfo
     public static synchronized HookEngine instance(Instrumentation inst, Consumer<ClassFileTransformer> transformers) {
         if (instance == null) {
             HookEngine engine = new HookEngine(inst);
-            HookBridge.install(engine);
+            BridgeDispatcher.claimBridge(); // normally claimed already by AgentMain (tests come here directly)
+            BridgeDispatcher.INSTANCE.forwardTo(engine);
             transformers.accept(engine);
             instance = engine;
         }

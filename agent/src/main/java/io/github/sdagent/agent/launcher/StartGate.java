@@ -61,6 +61,15 @@ final class StartGate implements ClassFileTransformer, Consumer<ClassFileTransfo
     static void begin(String agentOptions, Instrumentation inst, long startNanos) {
         StartGate gate = new StartGate(hookClasses(agentOptions, System.getProperties()));
         inst.addTransformer(gate, true);
+        if (!startsBesideTheApplication(StartGate.class.getClassLoader())) {
+            gate.startedOn(Thread.currentThread()); // its own class loads are never held
+            try {
+                AgentLauncher.startInternals(agentOptions, inst, startNanos, gate);
+            } finally {
+                gate.open();
+            }
+            return;
+        }
         // No lambda here: the first one in a JVM costs milliseconds of java.lang.invoke set-up on this thread.
         Thread start = new Thread(new Runnable() {
             @Override
@@ -74,7 +83,32 @@ final class StartGate implements ClassFileTransformer, Consumer<ClassFileTransfo
         }, "sd-agent-start");
         start.setDaemon(true);
         gate.startedOn(start);
-        start.start();
+        try {
+            start.start();
+        } catch (Throwable cannotStart) { // a thread limit (TasksMax=, LimitNPROC=): "unable to create native thread"
+            gate.open();
+            inst.removeTransformer(gate);
+            System.err.println("sd-agent: cannot start the agent's thread (" + cannotStart + "); the agent is "
+                    + "inactive and the application runs without it");
+        }
+    }
+
+    /**
+     * Whether the internals may load on a thread of their own while the application starts. Not when the launcher
+     * was defined by a class loader that is not parallel-capable (a custom {@code -Djava.system.class.loader}, to
+     * which the JDK appends the agent jar): the JVM then locks that loader for every class it loads, so an
+     * application thread held in {@link #transform} while loading a hooked class holds the very lock the start-up
+     * thread needs to resolve a launcher class, and both would wait for each other. Then the start-up runs here,
+     * in premain, before any application class loads, and the gate never holds anything. Only the JDK's own
+     * application loaders are known to be parallel-capable without asking (which Java 8's API cannot).
+     */
+    static boolean startsBesideTheApplication(ClassLoader launcherLoader) {
+        if (launcherLoader == null) {
+            return false;
+        }
+        String type = launcherLoader.getClass().getName();
+        return type.equals("jdk.internal.loader.ClassLoaders$AppClassLoader")
+                || type.equals("sun.misc.Launcher$AppClassLoader");
     }
 
     /** The internal names (a/b/C) of the classes named by ready hooks, from every source the configuration reads. */

@@ -1,4 +1,4 @@
-package io.github.sdagent.agent;
+package io.github.sdagent.agent.isolation;
 
 import java.lang.instrument.Instrumentation;
 import java.lang.reflect.Method;
@@ -12,13 +12,13 @@ import java.util.Set;
  * java.lang to that module with its Instrumentation and calls the JDK's Module#implAddEnableNativeAccess on itself.
  * The application's own code (the unnamed modules) keeps the JDK's normal treatment. Java 8 API, so reflection.
  */
-final class NativeAccess {
+public final class NativeAccess {
 
     private NativeAccess() {
     }
 
     /** The module of the agent's internals, for diagnostics ("unnamed" on Java 8). */
-    static String ownModule() {
+    public static String ownModule() {
         try {
             return String.valueOf(Class.class.getMethod("getModule").invoke(NativeAccess.class));
         } catch (ReflectiveOperationException java8) {
@@ -27,7 +27,7 @@ final class NativeAccess {
     }
 
     /** @return true when enabled, false when not needed (JDK before 22, or not a named module, as in tests/CLI) */
-    static boolean enableForOwnModule(Instrumentation inst) throws Exception {
+    public static boolean enableForOwnModule(Instrumentation inst) throws Exception {
         Class<?> moduleType;
         Method enable;
         try {

@@ -1,0 +1,64 @@
+package io.github.sdagent.agent.isolation;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+
+/**
+ * Loads the agent's JNA once, on purpose, leaving no traces.
+ *
+ * <p>The agent's copy of JNA keeps its {@code jna.*}/{@code jnidispatch.*} properties in {@link JnaSystemProperties}
+ * and logs through {@link JnaLogger} (the build rewrites it so), so loading it neither reads the application's JNA
+ * settings nor publishes its own, and never initialises java.util.logging. The agent's loader serves JNA's native
+ * library as a file in a private directory (see the launcher's IsolatedClassLoader), which JNA loads in place; that
+ * copy is deleted once loaded.
+ */
+public final class JnaProperties {
+
+    /** As named by the launcher's IsolatedClassLoader. */
+    static final String PRIVATE_DIRECTORY_PREFIX = "sd-agent-native-";
+
+    private static boolean initialized;
+    private static volatile String loadedFrom;
+
+    private JnaProperties() {
+    }
+
+    /** Initialises the agent's JNA (if not yet done); throws what JNA's loading threw, Errors included. */
+    public static synchronized void initializeQuietly() {
+        if (!initialized) {
+            initialized = true;
+            try {
+                Class.forName("com.sun.jna.Native", true, JnaProperties.class.getClassLoader());
+            } catch (ClassNotFoundException e) {
+                throw new IllegalStateException("JNA is missing from the agent", e);
+            } finally {
+                loadedFrom = JnaSystemProperties.getProperty("jnidispatch.path");
+                deletePrivateCopy(loadedFrom);
+            }
+        }
+    }
+
+    /** Where JNA loaded its native library from, for the debug log; null before {@link #initializeQuietly}. */
+    public static String loadedFrom() {
+        return loadedFrom;
+    }
+
+    /** The library is mapped once loaded, so its file can go; only a copy in the agent's own directory, though. */
+    static void deletePrivateCopy(String path) {
+        if (path == null) {
+            return;
+        }
+        Path file = Paths.get(path);
+        Path dir = file.getParent();
+        if (dir != null && dir.getFileName().toString().startsWith(PRIVATE_DIRECTORY_PREFIX)) {
+            try {
+                Files.deleteIfExists(file);
+                Files.deleteIfExists(dir);
+            } catch (IOException ignored) {
+                // a private directory in the temp directory: harmless if it stays
+            }
+        }
+    }
+}
