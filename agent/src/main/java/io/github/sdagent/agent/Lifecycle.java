@@ -13,10 +13,16 @@ import java.util.function.Consumer;
 public final class Lifecycle implements HookListener {
 
     /**
-     * How long a stopping JVM waits for STOPPING=1 to leave (it queues behind READY/STATUS on the agent thread). A
-     * responsive systemd takes it in microseconds; a slow one must not hold the JVM's shutdown back for longer.
+     * How long a stopping JVM waits for STOPPING=1 to leave (it queues behind READY/STATUS on the agent thread) once
+     * the notify path is warm, or systemd has failed to take a message: a responsive systemd takes it in
+     * microseconds, and a slow one must not hold the JVM's shutdown back for longer.
      */
     static final long STOPPING_WAIT_MILLIS = 250;
+    /**
+     * The wait before anything was sent: then the agent's own start (loading JNA, a few hundred ms on a busy
+     * machine) is what STOPPING=1 waits for, not systemd, and a JVM that stops right after starting still says so.
+     */
+    static final long STOPPING_WAIT_COLD_MILLIS = 1000;
 
     private final AgentConfig config;
     private final Notifier notifier;
@@ -166,7 +172,7 @@ public final class Lifecycle implements HookListener {
 
     /**
      * STOPPING=1 with a STATUS naming the cause (or the startup failure, when READY never came); only the first call
-     * sends. Blocks at most {@link #STOPPING_WAIT_MILLIS}.
+     * sends. Blocks at most {@link #STOPPING_WAIT_MILLIS} (or {@link #STOPPING_WAIT_COLD_MILLIS}).
      */
     void stopping(String cause) {
         String status;
@@ -180,7 +186,8 @@ public final class Lifecycle implements HookListener {
                     ? "STATUS=Stopping after failed startup: " + failure
                     : "STATUS=Stopping (" + cause + ")";
         }
-        notifier.postAndWait(STOPPING_WAIT_MILLIS, "STOPPING=1", status);
+        notifier.postAndWait(notifier.isWarm() || notifier.hasFailed() ? STOPPING_WAIT_MILLIS : STOPPING_WAIT_COLD_MILLIS,
+                "STOPPING=1", status);
     }
 
     /** {@link #stopping} as a task, for the shutdown hook and signal handlers (a class: see AgentMain#DAEMON). */

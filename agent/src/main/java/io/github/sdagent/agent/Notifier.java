@@ -24,6 +24,7 @@ final class Notifier {
     private final AgentLog log;
     private volatile String lastFailure;
     private volatile boolean warm;
+    private volatile boolean failedOnce;
 
     Notifier(Sender sender, ScheduledExecutorService executor, AgentLog log) {
         this.sender = sender;
@@ -42,6 +43,11 @@ final class Notifier {
         } catch (RejectedExecutionException shutDown) {
             task.run();
         }
+    }
+
+    /** True once a send has failed: systemd (or the path to it) may be slow, so nobody should wait on it for long. */
+    boolean hasFailed() {
+        return failedOnce;
     }
 
     /** True once a notification has gone out: JNA is loaded and sending is a single system call. */
@@ -96,6 +102,7 @@ final class Notifier {
         } catch (IOException | RuntimeException | LinkageError e) {
             // Said once per message kind and reason: a failing ping every few seconds must not flood stderr, but a
             // READY=1 that failed for the same reason as the STATUS before it must still be told.
+            failedOnce = true;
             String failure = "could not send " + assignments[0] + " to systemd: " + OneLine.summary(e);
             if (!failure.equals(lastFailure)) {
                 lastFailure = failure;

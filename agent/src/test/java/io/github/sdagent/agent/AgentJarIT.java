@@ -113,6 +113,10 @@ class AgentJarIT {
             }
         }
         assertEquals(List.of(), missing, "referenced by the agent's classes but neither in the jar nor in the JDK");
+        // What the agent never changes: nothing it ships can initialise the JVM's logging manager (JNA's copy is
+        // rewritten to private stand-ins at build time, agent/src/build/JnaIsolation.java)
+        assertEquals(List.of(), referenced.stream().filter(type -> type.startsWith("java/util/logging/")).toList(),
+                "java.util.logging referenced by the agent's classes");
     }
 
     private ForkedJvm cli(String javaHome, Map<String, String> env, String... args) throws Exception {

@@ -58,7 +58,8 @@ class ForkedAgentIT {
             List<String> seen = new ArrayList<>();
             String ready = receiver.awaitContaining("READY=1", WAIT, seen);
             assertNotNull(ready, "no READY=1; got " + seen + "\n" + app.stderr());
-            assertTrue(app.stdout().contains("listening on port"), "READY=1 before the hooked method returned");
+            // the app prints once listen() has returned, which may be just after READY=1 left: wait for it
+            app.awaitStdout("listening on port", WAIT);
             assertTrue(Pattern.compile("STATUS=Ready in \\d+\\.\\d\\d s \\(" + Pattern.quote(LISTEN) + "\\)").matcher(ready).find(), ready);
             assertTrue(seen.get(0).equals("STATUS=Starting (waiting for " + LISTEN + ")") || seen.get(0).startsWith("READY=1"), seen.toString());
             assertFalse(ready.contains("MAINPID="), "mainpid=off must not send MAINPID");

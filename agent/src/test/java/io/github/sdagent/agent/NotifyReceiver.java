@@ -29,24 +29,44 @@ final class NotifyReceiver implements AutoCloseable {
 
     private static native int close(int fd);
 
+    private static native long sendto(int fd, byte[] buffer, long length, int flags, byte[] address, int addressLength);
+
     private final int fd;
     private final Path path;
+    private byte[] address;
+    private int addressLength;
 
     NotifyReceiver(Path dir) throws Exception {
         path = dir.resolve("notify.sock");
         Files.deleteIfExists(path);
         fd = socket(1 /* AF_UNIX */, 2 | 02000000 /* SOCK_DGRAM | SOCK_CLOEXEC */, 0);
         byte[] name = path.toString().getBytes(StandardCharsets.UTF_8);
-        byte[] address = new byte[110];
+        address = new byte[110];
         address[0] = 1; // sun_family = AF_UNIX, little endian
         System.arraycopy(name, 0, address, 2, name.length);
-        if (fd < 0 || bind(fd, address, 2 + name.length + 1) != 0) {
+        addressLength = 2 + name.length + 1;
+        if (fd < 0 || bind(fd, address, addressLength) != 0) {
             throw new IllegalStateException("cannot bind a notify receiver at " + path + ": errno " + Native.getLastError());
         }
     }
 
     Path path() {
         return path;
+    }
+
+    /**
+     * Plays a systemd that has stopped reading: fills this socket's receive queue (net.unix.max_dgram_qlen
+     * datagrams) so that the agent's next send waits for room until its send timeout. Returns how many it took.
+     */
+    int fillQueue() {
+        int sender = socket(1 /* AF_UNIX */, 2 | 02000000 /* SOCK_DGRAM | SOCK_CLOEXEC */, 0);
+        byte[] filler = "X-TEST-FILLER=1".getBytes(StandardCharsets.UTF_8);
+        int queued = 0;
+        while (queued < 100_000 && sendto(sender, filler, filler.length, 0x40 /* MSG_DONTWAIT */, address, addressLength) >= 0) {
+            queued++;
+        }
+        close(sender);
+        return queued;
     }
 
     /** The next datagram's text, or null when none arrives within {@code timeout}. */

@@ -59,6 +59,15 @@ public final class AgentLauncher {
 
     static void reportInternalError(Throwable failure) {
         Throwable cause = failure instanceof java.lang.reflect.InvocationTargetException ? failure.getCause() : failure;
+        String message = String.valueOf(cause.getMessage());
+        if (cause instanceof IllegalStateException && message.contains("Shutdown in progress")) {
+            return; // the JVM began to stop while the agent was starting: a normal event, nothing to report
+        }
+        if (cause instanceof OutOfMemoryError && message.contains("unable to create native thread")) {
+            System.err.println("sd-agent: cannot start a thread of its own (" + cause + "); a task limit such as "
+                    + "TasksMax= or LimitNPROC= is reached. The agent is inactive and the application runs without it");
+            return;
+        }
         System.err.println("sd-agent: internal error, the agent is inactive and the application runs without it: "
                 + cause);
     }

@@ -83,13 +83,24 @@ final class StartGate implements ClassFileTransformer, Consumer<ClassFileTransfo
         }, "sd-agent-start");
         start.setDaemon(true);
         gate.startedOn(start);
+        startOrStandAside(gate, start, inst);
+    }
+
+    /**
+     * Starts the start-up thread; when it cannot start (a task limit: TasksMax=, LimitNPROC=), nothing may wait for
+     * it, so the gate opens and leaves, and the application runs without the agent.
+     *
+     * @return whether the thread started
+     */
+    static boolean startOrStandAside(StartGate gate, Thread start, Instrumentation inst) {
         try {
             start.start();
-        } catch (Throwable cannotStart) { // a thread limit (TasksMax=, LimitNPROC=): "unable to create native thread"
+            return true;
+        } catch (Throwable cannotStart) {
             gate.open();
             inst.removeTransformer(gate);
-            System.err.println("sd-agent: cannot start the agent's thread (" + cannotStart + "); the agent is "
-                    + "inactive and the application runs without it");
+            AgentLauncher.reportInternalError(cannotStart);
+            return false;
         }
     }
 

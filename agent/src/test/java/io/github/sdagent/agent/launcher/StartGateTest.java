@@ -129,4 +129,49 @@ class StartGateTest {
             throw new IllegalStateException(e);
         }
     }
+
+    /** Issue 16, finding 5: a start-up thread that cannot start (a task limit) must not leave classes held 30 s. */
+    @Test
+    void aStartThreadThatCannotStartOpensTheGateAndLeaves() throws Exception {
+        StartGate gate = new StartGate(Set.of("org/example/Hooked"));
+        List<Object> removed = new ArrayList<>();
+        java.lang.instrument.Instrumentation inst = (java.lang.instrument.Instrumentation) java.lang.reflect.Proxy.newProxyInstance(
+                getClass().getClassLoader(), new Class<?>[] {java.lang.instrument.Instrumentation.class},
+                (proxy, method, args) -> {
+                    if (method.getName().equals("removeTransformer")) {
+                        removed.add(args[0]);
+                        return true;
+                    }
+                    throw new UnsupportedOperationException(method.getName());
+                });
+        Thread refused = new Thread("sd-agent-start") {
+            @Override
+            public synchronized void start() {
+                throw new OutOfMemoryError("unable to create native thread: possibly out of memory or process/resource limits reached");
+            }
+        };
+        gate.startedOn(refused);
+        java.io.PrintStream err = System.err;
+        java.io.ByteArrayOutputStream said = new java.io.ByteArrayOutputStream();
+        System.setErr(new java.io.PrintStream(said, true));
+        boolean started;
+        try {
+            started = StartGate.startOrStandAside(gate, refused, inst);
+        } finally {
+            System.setErr(err);
+        }
+        assertFalse(started);
+        assertEquals(List.of(gate), removed, "the gate leaves the JVM's transformers");
+        assertNull(transformAsync(gate, "org/example/Hooked").get(1, TimeUnit.SECONDS), "nothing waits for a thread that never ran");
+        assertEquals("sd-agent: cannot start a thread of its own (java.lang.OutOfMemoryError: unable to create native thread: "
+                + "possibly out of memory or process/resource limits reached); a task limit such as TasksMax= or LimitNPROC= is "
+                + "reached. The agent is inactive and the application runs without it" + System.lineSeparator(), said.toString());
+    }
+
+    @Test
+    void onlyTheJdksOwnApplicationLoadersLetTheStartUpRunBesideTheApplication() {
+        assertTrue(StartGate.startsBesideTheApplication(ClassLoader.getSystemClassLoader()));
+        assertFalse(StartGate.startsBesideTheApplication(new ClassLoader(null) { }), "unknown: may not be parallel-capable");
+        assertFalse(StartGate.startsBesideTheApplication(null));
+    }
 }
