@@ -106,7 +106,8 @@ public final class Cli {
 
     private static int unit(String[] args, PrintStream out, PrintStream err, Properties systemProperties)
             throws CommandArgs.UsageException {
-        UnitCommand unit = new UnitCommand(args, ownJar(systemProperties), localSystemdVersion());
+        UnitCommand unit = new UnitCommand(args, ownJar(systemProperties), localSystemdVersion(),
+                systemProperties.getProperty("user.dir"));
         String invalid = unit.invalidAgentOptions();
         if (invalid != null) {
             err.println("sd-agent: unit: --agent: " + invalid);

@@ -44,7 +44,12 @@ final class UnitCommand {
     final String outputDir;
 
     /** @param systemdVersion the local systemd's version, or 0 when unknown (used by {@code --reload=auto}) */
-    UnitCommand(String[] args, String defaultAgentJar, int systemdVersion) throws CommandArgs.UsageException {
+    /**
+     * @param currentDirectory the default WorkingDirectory=, so that relative paths in the command line mean what
+     *        they meant where {@code unit} was run
+     */
+    UnitCommand(String[] args, String defaultAgentJar, int systemdVersion, String currentDirectory)
+            throws CommandArgs.UsageException {
         CommandArgs parsed = new CommandArgs("unit", args, VALUED, FLAGS);
         if (!parsed.positional().isEmpty()) {
             throw new CommandArgs.UsageException("unit: unexpected argument '" + parsed.positional().get(0)
@@ -58,7 +63,7 @@ final class UnitCommand {
         if (runAs != null && userManager) {
             throw new CommandArgs.UsageException("unit: --run-as is for system units; a --user unit runs as its user");
         }
-        workingDirectory = parsed.value("working-directory", null);
+        workingDirectory = absolute(parsed.value("working-directory", currentDirectory));
         environmentFile = parsed.value("environment-file", null);
         agentOptions = parsed.value("agent", "");
         agentJar = absolute(parsed.value("agent-jar", defaultAgentJar));
@@ -171,6 +176,7 @@ final class UnitCommand {
             unit.append("ExecReload=kill -HUP $MAINPID\n");
         }
         if (workingDirectory != null) {
+            unit.append("# Relative paths in ExecStart= and the application's own are relative to this.\n");
             unit.append("WorkingDirectory=").append(SystemdSyntax.plainValue(workingDirectory)).append('\n');
         }
         if (runAs != null) {

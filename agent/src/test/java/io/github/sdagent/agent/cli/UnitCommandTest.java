@@ -12,7 +12,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class UnitCommandTest {
 
     private static Map<String, String> files(int systemdVersion, String... args) throws Exception {
-        return new UnitCommand(args, "/opt/sd-agent/sd-agent.jar", systemdVersion).files();
+        return new UnitCommand(args, "/opt/sd-agent/sd-agent.jar", systemdVersion, "/srv/app").files();
     }
 
     private static String service(String... args) throws Exception {
@@ -37,6 +37,8 @@ class UnitCommandTest {
                 "# The JVM is the main process (ExecStart runs java itself), so its notifications count.",
                 "NotifyAccess=main",
                 "ExecStart=/usr/bin/java -javaagent:/opt/sd-agent/sd-agent.jar=ready=org.eclipse.jetty.server.Server#start -Xmx512m -jar /opt/app/app.jar --port 8080",
+                "# Relative paths in ExecStart= and the application's own are relative to this.",
+                "WorkingDirectory=/srv/app",
                 "# The ready hook must fire within this; set it above the application's slowest start.",
                 "TimeoutStartSec=120s",
                 "# The agent pings every WatchdogSec/2; a JVM that stops answering is killed and restarted.",
