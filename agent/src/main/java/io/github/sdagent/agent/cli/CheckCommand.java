@@ -24,7 +24,7 @@ import java.util.concurrent.TimeUnit;
  */
 final class CheckCommand {
 
-    static final List<String> VALUED = Arrays.asList("timeout", "watchdog", "stop-after", "stop-timeout");
+    static final List<String> VALUED = Arrays.asList("timeout", "watchdog", "stop-after", "stop-timeout", "listen");
     static final List<String> FLAGS = Arrays.asList("json");
 
     private static final int SIGTERM = 15;
@@ -36,6 +36,7 @@ final class CheckCommand {
     private final Duration stopAfter;
     private final Duration stopTimeout;
     private final boolean json;
+    private final String listen;
     private final PrintStream out;
 
     private long startNanos;
@@ -64,6 +65,13 @@ final class CheckCommand {
         stopAfter = parsed.duration("stop-after", "10s");
         stopTimeout = parsed.duration("stop-timeout", "90s"); // systemd's DefaultTimeoutStopSec
         json = parsed.has("json");
+        if (parsed.all("listen").size() > 1) {
+            throw new CommandArgs.UsageException("check: one --listen only (it is passed as the only LISTEN_FDS socket)");
+        }
+        listen = parsed.value("listen", null);
+        if (listen != null) {
+            UnitCommand.checkListenAddress("check", listen);
+        }
         this.out = out;
     }
 
@@ -90,7 +98,12 @@ final class CheckCommand {
         List<String> wrapped = new ArrayList<>();
         wrapped.add("/bin/sh");
         wrapped.add("-c");
-        wrapped.add("echo $$ > \"$0\"" + (watchdog != null ? "; WATCHDOG_PID=$$; export WATCHDOG_PID" : "") + "; exec \"$@\"");
+        // With --listen the socket arrives as stdin: moved to fd 3 (SD_LISTEN_FDS_START), stdin becomes /dev/null.
+        wrapped.add("echo $$ > \"$0\""
+                + (watchdog != null ? "; WATCHDOG_PID=$$; export WATCHDOG_PID" : "")
+                + (listen != null ? "; exec 3<&0 0</dev/null; LISTEN_PID=$$ LISTEN_FDS=1 LISTEN_FDNAMES=check;"
+                        + " export LISTEN_PID LISTEN_FDS LISTEN_FDNAMES" : "")
+                + "; exec \"$@\"");
         wrapped.add(pidFile.getPath());
         wrapped.addAll(command);
         ProcessBuilder builder = new ProcessBuilder(wrapped);
@@ -105,12 +118,27 @@ final class CheckCommand {
             watchdogUsec = TimeUnit.NANOSECONDS.toMicros(watchdog.toNanos());
             env.put("WATCHDOG_USEC", Long.toString(watchdogUsec));
         }
-        builder.redirectInput(new File("/dev/null")); // systemd's StandardInput=null
         builder.redirectOutput(ProcessBuilder.Redirect.INHERIT);
         builder.redirectError(ProcessBuilder.Redirect.INHERIT);
-        startNanos = System.nanoTime();
-        lastPingNanos = startNanos;
-        Process process = builder.start();
+        Process process;
+        if (listen == null) {
+            builder.redirectInput(new File("/dev/null")); // systemd's StandardInput=null
+            startNanos = System.nanoTime();
+            lastPingNanos = startNanos;
+            process = builder.start();
+        } else {
+            int listening = listenSocket(listen);
+            builder.redirectInput(ProcessBuilder.Redirect.INHERIT);
+            int savedInput = LocalNotifySocket.replaceStandardInput(listening);
+            try {
+                startNanos = System.nanoTime();
+                lastPingNanos = startNanos;
+                process = builder.start();
+            } finally {
+                LocalNotifySocket.restoreStandardInput(savedInput);
+                LocalNotifySocket.closeDescriptor(listening); // the application holds it now
+            }
+        }
         for (int i = 0; i < 500 && mainPid == 0; i++) {
             String text = pidFile.exists() ? new String(Files.readAllBytes(pidFile.toPath()), StandardCharsets.US_ASCII).trim() : "";
             if (!text.isEmpty()) {
@@ -119,8 +147,24 @@ final class CheckCommand {
                 Thread.sleep(10);
             }
         }
-        event("started", "pid " + mainPid + ": " + String.join(" ", command), null);
+        event("started", "pid " + mainPid + ": " + String.join(" ", command)
+                + (listen != null ? " (LISTEN_FDS=1: " + listen + ")" : ""), null);
         return process;
+    }
+
+    /** {@code [ADDR:]PORT}: an IP literal (IPv6 in brackets); without ADDR all addresses, as ListenStream=PORT. */
+    private static int listenSocket(String address) throws IOException {
+        int colon = address.lastIndexOf(':');
+        int port = Integer.parseInt(address.substring(colon + 1));
+        String host = colon < 0 ? "::" : address.substring(0, colon);
+        if (host.startsWith("[") && host.endsWith("]")) {
+            host = host.substring(1, host.length() - 1);
+        }
+        boolean literal = host.indexOf(':') >= 0 || host.matches("[0-9.]+");
+        if (!literal) {
+            throw new IOException("--listen=" + address + ": give an IP address, not a name");
+        }
+        return LocalNotifySocket.listenStream(java.net.InetAddress.getByName(host), port);
     }
 
     private int supervise(LocalNotifySocket socket, Process process) throws IOException, InterruptedException {

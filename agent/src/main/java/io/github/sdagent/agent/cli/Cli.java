@@ -39,6 +39,7 @@ public final class Cli {
             "                       run the application as systemd would (private notify socket), print its notifications",
             "                       and a verdict (exit 0 = ready in time, pings on time, STOPPING=1, clean exit); options:",
             "                       --timeout=90s --watchdog=DURATION --stop-after=10s --stop-timeout=90s --json",
+            "                       --listen=[ADDR:]PORT (one listening socket passed as LISTEN_FDS=1, like a .socket unit)",
             "  config 'OPTIONS'     validate agent options (the text after -javaagent:sd-agent.jar=) together with",
             "                       -Dsdagent.* and config=, as premain would; print the result (exit 0) or the error (exit 1)",
             "  notify KEY=VALUE...  send one notification to $NOTIFY_SOCKET, like systemd-notify (e.g. READY=1 STATUS=up)",

@@ -47,6 +47,12 @@ final class LocalNotifySocket implements AutoCloseable {
 
     private static native int kill(int pid, int signal);
 
+    private static native int listen(int fd, int backlog);
+
+    private static native int dup(int fd);
+
+    private static native int dup2(int fd, int target);
+
     /** One datagram and the pid of the process that sent it (0 if the kernel gave none). */
     static final class Message {
         final String text;
@@ -132,6 +138,53 @@ final class LocalNotifySocket implements AutoCloseable {
             at += (length + 7) & ~7L;
         }
         return new Message(new String(buffer.getByteArray(0, (int) n), StandardCharsets.UTF_8), pid);
+    }
+
+    /**
+     * A listening TCP socket on {@code address} (IPv4 or IPv6 literal, no name lookup), as a .socket unit's
+     * ListenStream= makes it: SO_REUSEADDR, backlog 4096 like systemd's SOMAXCONN default.
+     */
+    static int listenStream(java.net.InetAddress address, int port) throws IOException {
+        boolean v6 = address instanceof java.net.Inet6Address;
+        int fd = socket(v6 ? 10 : 2 /* AF_INET6 : AF_INET */, 1 /* SOCK_STREAM */ | SOCK_CLOEXEC, 0);
+        if (fd < 0) {
+            throw new IOException("socket(" + (v6 ? "AF_INET6" : "AF_INET") + ", SOCK_STREAM) failed: errno " + Native.getLastError());
+        }
+        setsockopt(fd, SOL_SOCKET, 2 /* SO_REUSEADDR */, new int[] {1}, 4);
+        byte[] raw = address.getAddress();
+        byte[] sockaddr = new byte[v6 ? 28 : 16];
+        sockaddr[0] = (byte) (v6 ? 10 : 2);
+        sockaddr[2] = (byte) (port >> 8); // network byte order
+        sockaddr[3] = (byte) port;
+        System.arraycopy(raw, 0, sockaddr, v6 ? 8 : 4, raw.length);
+        if (bind(fd, sockaddr, sockaddr.length) != 0 || listen(fd, 4096) != 0) {
+            int errno = Native.getLastError();
+            close(fd);
+            throw new IOException("cannot listen on " + address.getHostAddress() + " port " + port + ": errno " + errno
+                    + (errno == 98 ? " (address in use)" : ""));
+        }
+        return fd;
+    }
+
+    /**
+     * Makes {@code fd} this process's standard input, so that a process started now inherits it as its fd 0 (Java's
+     * ProcessBuilder passes no other descriptor). Returns the previous stdin for {@link #restoreStandardInput}.
+     */
+    static int replaceStandardInput(int fd) throws IOException {
+        int saved = dup(0);
+        if (saved < 0 || dup2(fd, 0) < 0) {
+            throw new IOException("cannot hand the listening socket over: errno " + Native.getLastError());
+        }
+        return saved;
+    }
+
+    static void restoreStandardInput(int saved) {
+        dup2(saved, 0);
+        close(saved);
+    }
+
+    static void closeDescriptor(int fd) {
+        close(fd);
     }
 
     /** kill(2); false when the process does not exist (any more). */

@@ -203,6 +203,36 @@ class CliIT {
         assertTrue(readyPid != mainPid && readyPid > 0, verdict);
     }
 
+    @ParameterizedTest
+    @EnumSource(Jdk.class)
+    void checkPassesAListeningSocketAsSystemdDoes(Jdk jdk) throws Exception {
+        int listenPort = Net.freePort();
+        List<String> command = new ArrayList<>(List.of(jdk.java().toString(), "-jar", Suite.agentJar().toString(),
+                "check", "--listen=127.0.0.1:" + listenPort, "--stop-after=8s", "--",
+                "/bin/sh", "-c", "[ \"$LISTEN_PID\" = $$ ] && [ \"$LISTEN_FDS\" = 1 ] && readlink /proc/$$/fd/3"
+                        + " | grep -q '^socket:' && echo 'fd 3 is the socket'; exec \"$@\"", "sh"));
+        command.addAll(javaCommand(jdk, "ready=" + APP.readyHook));
+        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
+        builder.environment().put("PORT", Integer.toString(Net.freePort()));
+        Process check = builder.start();
+        check.getOutputStream().close();
+        // check closed its own copy after the start: a connection that succeeds reaches the application's socket.
+        boolean connected = false;
+        for (int i = 0; i < 240 && !connected && check.isAlive(); i++) {
+            try (Socket connection = new Socket("127.0.0.1", listenPort)) {
+                connected = true;
+            } catch (IOException notYet) {
+                Thread.sleep(250);
+            }
+        }
+        String output = new String(check.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        assertTrue(check.waitFor(120, TimeUnit.SECONDS), output);
+        assertEquals(0, check.exitValue(), output);
+        assertTrue(connected, "nothing listened on " + listenPort + "\n" + output);
+        assertTrue(output.contains("\nfd 3 is the socket\n") || output.startsWith("fd 3 is the socket\n"), output);
+        assertTrue(output.contains(" (LISTEN_FDS=1: 127.0.0.1:" + listenPort + ")\n"), output);
+    }
+
     // ---------------------------------------------------------------- helpers
 
     /** The app's java command line on {@code jdk}, with the agent when {@code agentOptions} are given. */
