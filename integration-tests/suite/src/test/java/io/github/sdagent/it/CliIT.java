@@ -91,6 +91,55 @@ class CliIT {
         }
     }
 
+    /** Every shape of unit the options can produce is accepted by systemd-analyze verify, without a warning. */
+    @ParameterizedTest
+    @EnumSource(Jdk.class)
+    void everyVariantOfGeneratedUnitVerifies(Jdk jdk) throws Exception {
+        Path dir = Files.createTempDirectory("sdt-cli-verify");
+        Path script = dir.resolve("start.sh");
+        Files.writeString(script, "#!/bin/sh\njava -jar app.jar\n");
+        script.toFile().setExecutable(true);
+        Path env = dir.resolve("app.env");
+        Files.writeString(env, "PORT=8080\n");
+        List<List<String>> variants = List.of(
+                List.of("--name=sdt-cli-v-system", "--run-as=daemon", "--hardening", "--environment-file=" + env,
+                        "--agent=ready=a.B$C#start:int,watchdog-interval=10s", "--description=100% Java"),
+                List.of("--name=sdt-cli-v-user", "--user", "--hardening", "--watchdog=off", "--start-timeout=off"),
+                List.of("--name=sdt-cli-v-listen", "--listen=8080", "--listen=127.0.0.1:8443", "--listen=[::1]:9090"),
+                List.of("--name=sdt-cli-v-script", "--agent=ready=a.B#start", "--", script.toString(), "run"));
+        try {
+            for (List<String> variant : variants) {
+                boolean user = variant.contains("--user");
+                List<String> args = new ArrayList<>(List.of("unit", "--output-dir=" + dir, "--working-directory=" + dir));
+                args.addAll(variant);
+                if (!variant.contains("--")) {
+                    args.add("--");
+                    args.addAll(List.of(jdk.java().toString(), "-Dgreeting=hello world", "-Dprice=5$", "-Dload=90%", "-jar", "app.jar"));
+                }
+                Systemd.Result generated = cli(jdk, args, Map.of(), 60);
+                assertEquals(0, generated.status, generated.output);
+                for (String line : generated.output.strip().split("\n")) {
+                    Path file = Path.of(line.substring("wrote ".length()));
+                    List<String> verify = new ArrayList<>(List.of("systemd-analyze"));
+                    if (user) {
+                        verify.add("--user");
+                    }
+                    verify.addAll(List.of("verify", file.toString()));
+                    Systemd.Result verified = Systemd.run(verify);
+                    assertEquals(0, verified.status, verified.output);
+                    assertEquals("", verified.output.strip(), "systemd-analyze verify complained about\n" + Files.readString(file));
+                }
+            }
+        } finally {
+            try (var files = Files.list(dir)) {
+                for (Path file : files.toList()) {
+                    Files.deleteIfExists(file);
+                }
+            }
+            Files.deleteIfExists(dir);
+        }
+    }
+
     // ---------------------------------------------------------------- drop-in
 
     @ParameterizedTest
@@ -185,6 +234,28 @@ class CliIT {
         assertTrue(check.output.contains("\ncheck: FAILED: did not stop within 5.000s of SIGTERM (--stop-timeout): killed with SIGKILL"),
                 check.output);
         assertTrue(check.output.contains("exit status 137)"), check.output);
+    }
+
+    /** A start that takes longer than --timeout passes when the app extends it, as systemd allows; and fails without. */
+    @ParameterizedTest
+    @EnumSource(Jdk.class)
+    void checkHonoursExtendTimeoutUsec(Jdk jdk) throws Exception {
+        for (boolean extend : new boolean[] {true, false}) {
+            List<String> args = new ArrayList<>(List.of("check", "--timeout=4s", "--stop-after=1s", "--", "/bin/sh", "-c",
+                    (extend ? "\"$0\" -jar \"$1\" notify EXTEND_TIMEOUT_USEC=20000000; " : "")
+                            + "sleep 6; shift; exec \"$@\"",
+                    jdk.java().toString(), Suite.agentJar().toString()));
+            args.addAll(javaCommand(jdk, "ready=" + APP.readyHook));
+            Systemd.Result check = cli(jdk, args, Map.of("PORT", Integer.toString(Net.freePort())), 180);
+            if (extend) {
+                assertEquals(0, check.status, check.output);
+                assertTrue(check.output.matches("(?s).*\ncheck: \\+\\d+\\.\\d+s EXTEND_TIMEOUT_USEC=20000000 \\(from pid \\d+\\)\n.*"),
+                        check.output);
+            } else {
+                assertEquals(1, check.status, check.output);
+                assertTrue(check.output.contains("\ncheck: FAILED: no READY=1 within "), check.output);
+            }
+        }
     }
 
     @ParameterizedTest
