@@ -148,7 +148,7 @@ final class CheckCommand {
             }
         }
         event("started", "pid " + mainPid + ": " + String.join(" ", command)
-                + (listen != null ? " (LISTEN_FDS=1: " + listen + ")" : ""), null);
+                + (listen != null ? " (LISTEN_FDS=1: " + listen + ")" : ""));
         return process;
     }
 
@@ -231,7 +231,7 @@ final class CheckCommand {
                 fields.put(line.substring(0, eq), line.substring(eq + 1));
             }
         }
-        event("notify", null, new Object[] {message.pid, fields});
+        notification(message.pid, fields);
         if (fields.containsKey("MAINPID")) {
             try {
                 reportedMainPid = Integer.parseInt(fields.get("MAINPID").trim());
@@ -283,7 +283,7 @@ final class CheckCommand {
             return;
         }
         termSentNanos = System.nanoTime();
-        event("stop", "SIGTERM (" + why + ")", null);
+        event("stop", "SIGTERM (" + why + ")");
         signalTree(SIGTERM);
     }
 
@@ -337,40 +337,35 @@ final class CheckCommand {
         }
     }
 
-    /** One line per event, with the time since the start. */
-    private void event(String kind, String text, Object[] notification) {
+    /** A line about what check did ({@code started}, {@code stop}), with the time since the start. */
+    private void event(String kind, String text) {
         long since = System.nanoTime() - startNanos;
         if (json) {
-            StringBuilder line = new StringBuilder("{\"event\":\"").append(kind).append("\",\"time\":")
-                    .append(seconds(since, false));
-            if (notification != null) {
-                line.append(",\"pid\":").append(notification[0]).append(",\"fields\":{");
-                @SuppressWarnings("unchecked")
-                Map<String, String> fields = (Map<String, String>) notification[1];
-                boolean first = true;
-                for (Map.Entry<String, String> field : fields.entrySet()) {
-                    line.append(first ? "" : ",").append(Json.string(field.getKey())).append(':').append(Json.string(field.getValue()));
-                    first = false;
-                }
-                line.append('}');
-            } else {
-                line.append(",\"text\":").append(Json.string(text));
-            }
-            out.println(line.append('}'));
-            return;
-        }
-        if (notification != null) {
-            @SuppressWarnings("unchecked")
-            Map<String, String> fields = (Map<String, String>) notification[1];
-            StringBuilder line = new StringBuilder();
-            for (Map.Entry<String, String> field : fields.entrySet()) {
-                line.append(line.length() > 0 ? " " : "").append(field.getKey()).append('=').append(field.getValue());
-            }
-            int pid = (Integer) notification[0];
-            out.println("check: +" + seconds(since) + " " + line + (pid != mainPid ? " (from pid " + pid + ")" : ""));
+            out.println("{\"event\":\"" + kind + "\",\"time\":" + seconds(since, false) + ",\"text\":" + Json.string(text) + "}");
         } else {
             out.println("check: +" + seconds(since) + " " + text);
         }
+    }
+
+    /** A line per notification, with the time since the start and the sender when it is not the started process. */
+    private void notification(int pid, Map<String, String> fields) {
+        long since = System.nanoTime() - startNanos;
+        StringBuilder line = new StringBuilder();
+        if (json) {
+            line.append("{\"event\":\"notify\",\"time\":").append(seconds(since, false)).append(",\"pid\":").append(pid)
+                    .append(",\"fields\":{");
+            boolean first = true;
+            for (Map.Entry<String, String> field : fields.entrySet()) {
+                line.append(first ? "" : ",").append(Json.string(field.getKey())).append(':').append(Json.string(field.getValue()));
+                first = false;
+            }
+            out.println(line.append("}}"));
+            return;
+        }
+        for (Map.Entry<String, String> field : fields.entrySet()) {
+            line.append(line.length() > 0 ? " " : "").append(field.getKey()).append('=').append(field.getValue());
+        }
+        out.println("check: +" + seconds(since) + " " + line + (pid != mainPid ? " (from pid " + pid + ")" : ""));
     }
 
     private static String seconds(long nanos) {
