@@ -91,6 +91,30 @@ class CliIT {
         }
     }
 
+    /**
+     * The escaping against systemd itself: the unit's program writes the arguments it received, one per line,
+     * and they are exactly those given to {@code unit} ({@code $}, {@code %}, quotes, spaces, a lone {@code ;}).
+     * The JVM running the CLI does not matter here, so JDK 17 only.
+     */
+    @org.junit.jupiter.api.Test
+    void execStartReachesTheProgramExactlyAsGiven() throws Exception {
+        List<String> tricky = List.of("a b", "$HOME", "${USER}", "100%", "%h", "x\"y", "it's", "back\\slash", "tab\there", ";", "");
+        try (Installed unit = new Installed("escape")) {
+            Path out = unit.log();
+            List<String> args = new ArrayList<>(List.of("unit", "--user", "--name=" + unit.name, "--start-timeout=20s",
+                    "--output-dir=" + unit.dir, "--", "/bin/sh", "-c", "printf '%s\\n' \"$@\" > \"$0\"", out.toString()));
+            args.addAll(tricky);
+            Systemd.Result generated = cli(Jdk.JDK17, args, Map.of(), 60);
+            assertEquals(0, generated.status, generated.output);
+            unit.verify(unit.name + ".service");
+            unit.reload();
+            unit.systemctl("start", "--no-block", unit.name + ".service");
+            // The script writes and exits without READY=1 (systemd then fails the unit): only its output matters.
+            unit.await(unit.name + ".service", s -> s.get("ActiveState").equals("failed") || s.get("ActiveState").equals("inactive"));
+            assertEquals(tricky, Files.readAllLines(out), Files.readString(unit.dir.resolve(unit.name + ".service")));
+        }
+    }
+
     /** Every shape of unit the options can produce is accepted by systemd-analyze verify, without a warning. */
     @ParameterizedTest
     @EnumSource(Jdk.class)
