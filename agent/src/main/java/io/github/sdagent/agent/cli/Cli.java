@@ -185,6 +185,10 @@ public final class Cli {
         } catch (IOException e) {
             err.println("sd-agent: check: " + e.getMessage());
             return 1;
+        } catch (LinkageError e) {
+            // JNA could not bind libc (not 64-bit Linux on x86_64 or aarch64): say so in one line.
+            err.println("sd-agent: check: cannot bind a notify socket here (64-bit Linux only): " + e);
+            return 1;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             err.println("sd-agent: check: interrupted");
