@@ -66,7 +66,7 @@ public final class AgentMain {
     /** One stderr line, and the same text as STATUS= so `systemctl status` shows why the unit never gets ready. */
     private static void reportConfigurationError(String message, Instrumentation inst, AgentLog log) {
         log.error(message + ". The agent stays inactive (no hooks, no READY=1, no watchdog pings); "
-                + "check options with: java -jar sd-agent.jar check OPTIONS");
+                + "check options with: java -jar sd-agent.jar config OPTIONS");
         enableNativeAccess(inst, log);
         ScheduledExecutorService thread = AgentThread.create(log);
         Notifier notifier = new Notifier(DAEMON, thread, log);

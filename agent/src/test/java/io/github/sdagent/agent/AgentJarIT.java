@@ -132,9 +132,10 @@ class AgentJarIT {
         for (String jdk : new String[] {ForkedJvm.JDK17, ForkedJvm.JDK25}) {
             try (ForkedJvm version = cli(jdk, Map.of(), "version")) {
                 assertEquals(0, version.waitFor(Duration.ofSeconds(60)));
-                assertTrue(version.stdout().matches("sd-agent \\d+\\.\\d+\\.\\d+(-SNAPSHOT)?\n"), version.stdout());
+                assertTrue(version.stdout().matches("sd-agent \\d+\\.\\d+\\.\\d+(-SNAPSHOT)?\nByte Buddy \\d+\\.\\d+\\.\\d+ \\(its bundled ASM only\\)\nJNA \\d+\\.\\d+\\.\\d+\n"),
+                        version.stdout());
             }
-            try (ForkedJvm check = cli(jdk, Map.of(), "check", "ready=a.B#c,watchdog=sometimes")) {
+            try (ForkedJvm check = cli(jdk, Map.of(), "config", "ready=a.B#c,watchdog=sometimes")) {
                 assertEquals(1, check.waitFor(Duration.ofSeconds(60)));
                 assertEquals("sd-agent: invalid option watchdog=sometimes (-javaagent options): expected on or off\n", check.stderr());
             }

@@ -29,8 +29,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestFactory;
 
 /**
- * Runs the shell examples of README.md and checks that they print what the README shows, so that no
- * command in the README can go stale (issue 4).
+ * Runs the shell examples of README.md and of every docs/*.md and checks that they print what the file shows,
+ * so that no command there can go stale (issues 4 and 12). Below, "README" stands for any of these files.
  *
  * <p><b>Which blocks run.</b> A README block is executable iff it has {@code $ } lines. A block is a fenced
  * block ({@code ```} to {@code ```}) or an indented one (lines indented four or more spaces after a blank
@@ -80,11 +80,34 @@ class ReadmeExamplesIT {
     Stream<DynamicTest> everyShellExampleInTheReadmePrintsWhatItShows() throws IOException {
         Systemd.require();
         Path root = repoRoot();
-        List<Block> blocks = executableBlocks(Files.readAllLines(root.resolve("README.md")));
-        assertFalse(blocks.isEmpty(), "README.md has no block with '$ ' lines: the parser or the README broke");
+        return examples(root, "README.md", true);
+    }
+
+    /** The same for every docs/*.md (issue 12: the deep sections moved there must not go stale either). */
+    @TestFactory
+    Stream<DynamicTest> everyShellExampleInTheDocsPrintsWhatItShows() throws IOException {
+        Systemd.require();
+        Path root = repoRoot();
+        List<String> docs;
+        try (Stream<Path> files = Files.list(root.resolve("docs"))) {
+            docs = files.map(f -> "docs/" + f.getFileName()).filter(n -> n.endsWith(".md")).sorted().toList();
+        }
+        assertFalse(docs.isEmpty(), "no docs/*.md: the README links there");
+        List<DynamicTest> tests = new ArrayList<>();
+        for (String doc : docs) {
+            examples(root, doc, false).forEach(tests::add);
+        }
+        return tests.stream();
+    }
+
+    private static Stream<DynamicTest> examples(Path root, String file, boolean required) throws IOException {
+        List<Block> blocks = executableBlocks(Files.readAllLines(root.resolve(file)));
+        if (required) {
+            assertFalse(blocks.isEmpty(), file + " has no block with '$ ' lines: the parser or the file broke");
+        }
         return blocks.stream().map(block -> DynamicTest.dynamicTest(
-                "README.md:" + block.line + " $ " + block.commands.get(0).text.lines().findFirst().orElse(""),
-                () -> run(root, block)));
+                file + ":" + block.line + " $ " + block.commands.get(0).text.lines().findFirst().orElse(""),
+                () -> run(root, file, block)));
     }
 
     /** The rules the javadoc states, so that a README example can really fail. */
@@ -177,10 +200,10 @@ class ReadmeExamplesIT {
         return n;
     }
 
-    private static void run(Path root, Block block) throws Exception {
+    private static void run(Path root, String file, Block block) throws Exception {
         for (Command command : block.commands) {
             if (command.text.contains("systemd-run") && !command.text.matches("(?s).*--unit[= ]sdagent-.*")) {
-                fail("README.md:" + command.line + ": name the unit (--unit=sdagent-...) so this test can clean it up");
+                fail(file + ":" + command.line + ": name the unit (--unit=sdagent-...) so this test can clean it up");
             }
         }
         Set<String> units = block.units();
@@ -191,7 +214,7 @@ class ReadmeExamplesIT {
                 Command command = block.commands.get(i);
                 Outcome outcome = outcomes.get(i);
                 if (outcome.unfinished || !matches(trimmed(command.expected), 0, trimmed(outcome.lines), 0)) {
-                    fail("README.md:" + command.line + ": $ " + command.text
+                    fail(file + ":" + command.line + ": $ " + command.text
                             + (outcome.unfinished ? "\ndid not finish (see the last output line)" : "")
                             + "\nexit status " + outcome.status
                             + "\n--- README shows:\n" + String.join("\n", command.expected)
