@@ -19,9 +19,18 @@ import java.util.jar.JarFile;
  * java.util.logging or the platform MBean server: the first native call (JNA) happens later on the "sd-agent"
  * thread.
  */
-public final class AgentMain {
+public final class AgentMain implements Consumer<Object[]> {
 
-    private AgentMain() {
+    /** For the launcher, which calls {@link #accept} through the JDK's Consumer (no reflection beyond this). */
+    public AgentMain() {
+    }
+
+    /** {@link #start}'s arguments, in its order. */
+    @Override
+    @SuppressWarnings("unchecked")
+    public void accept(Object[] arguments) {
+        start((String) arguments[0], (Instrumentation) arguments[1], (Long) arguments[2], (JarFile) arguments[3],
+                (Consumer<ClassFileTransformer>) arguments[4]);
     }
 
     /**

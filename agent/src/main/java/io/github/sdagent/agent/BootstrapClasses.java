@@ -1,5 +1,8 @@
 package io.github.sdagent.agent;
 
+import io.github.sdagent.agent.isolation.ModuleAccess;
+import io.github.sdagent.agent.isolation.NativeAccess;
+
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -11,7 +14,6 @@ import java.lang.reflect.Method;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.ProtectionDomain;
-import java.util.Collections;
 import java.util.Enumeration;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
@@ -82,23 +84,40 @@ final class BootstrapClasses {
     }
 
     private static void defineWithUnsafe(Instrumentation inst, Map<String, byte[]> classes) throws Exception {
-        Object unsafe;
-        Method defineClass;
-        try {
-            Class<?> internal = Class.forName("jdk.internal.misc.Unsafe");
-            exportToOwnModule(inst, internal);
-            unsafe = internal.getMethod("getUnsafe").invoke(null);
-            defineClass = internal.getMethod("defineClass",
-                    String.class, byte[].class, int.class, int.class, ClassLoader.class, ProtectionDomain.class);
-        } catch (ClassNotFoundException java8) {
-            Class<?> legacy = Class.forName("sun.misc.Unsafe");
-            Field field = legacy.getDeclaredField("theUnsafe");
-            field.setAccessible(true);
-            unsafe = field.get(null);
-            defineClass = legacy.getMethod("defineClass",
-                    String.class, byte[].class, int.class, int.class, ClassLoader.class, ProtectionDomain.class);
+        if (!NativeAccess.hasModules()) {
+            defineWithLegacyUnsafe(classes);
+            return;
         }
-        // A class whose supertype is another bridge class needs that one first: retry until no progress.
+        // Java 9+: export jdk.internal.misc to this module only (the application's modules are not widened), then
+        // call Unsafe directly (ModuleAccess: no Method.invoke on the start path).
+        ModuleAccess.exportPackage(inst, Object.class, "jdk.internal.misc", BootstrapClasses.class);
+        Map<String, byte[]> pending = new LinkedHashMap<>(classes);
+        while (!pending.isEmpty()) { // a class whose supertype is another bridge class needs that one first
+            int before = pending.size();
+            Throwable last = null;
+            for (Iterator<Map.Entry<String, byte[]>> it = pending.entrySet().iterator(); it.hasNext(); ) {
+                Map.Entry<String, byte[]> next = it.next();
+                try {
+                    ModuleAccess.defineInBootstrapLoader(next.getKey(), next.getValue());
+                    it.remove();
+                } catch (LinkageError notYet) {
+                    last = notYet;
+                }
+            }
+            if (pending.size() == before) {
+                throw new IllegalStateException("cannot define " + pending.keySet() + ": " + last, last);
+            }
+        }
+    }
+
+    /** Java 8: sun.misc.Unsafe, reached by reflection (its defineClass is gone from Java 11's). */
+    private static void defineWithLegacyUnsafe(Map<String, byte[]> classes) throws Exception {
+        Class<?> legacy = Class.forName("sun.misc.Unsafe");
+        Field field = legacy.getDeclaredField("theUnsafe");
+        field.setAccessible(true);
+        Object unsafe = field.get(null);
+        Method defineClass = legacy.getMethod("defineClass",
+                String.class, byte[].class, int.class, int.class, ClassLoader.class, ProtectionDomain.class);
         Map<String, byte[]> pending = new LinkedHashMap<>(classes);
         while (!pending.isEmpty()) {
             int before = pending.size();
@@ -116,19 +135,6 @@ final class BootstrapClasses {
                 throw new IllegalStateException("cannot define " + pending.keySet() + ": " + last, last);
             }
         }
-    }
-
-    /** Java 9+: export jdk.internal.misc to this module only (the application's modules are not widened). */
-    private static void exportToOwnModule(Instrumentation inst, Class<?> unsafeType) throws Exception {
-        Class<?> moduleType = Class.forName("java.lang.Module");
-        Method getModule = Class.class.getMethod("getModule");
-        Object own = getModule.invoke(BootstrapClasses.class);
-        Object javaBase = getModule.invoke(unsafeType);
-        Map<String, ?> exports = Collections.singletonMap("jdk.internal.misc", Collections.singleton(own));
-        Instrumentation.class.getMethod("redefineModule", moduleType, java.util.Set.class, Map.class, Map.class,
-                java.util.Set.class, Map.class)
-                .invoke(inst, javaBase, Collections.emptySet(), exports, Collections.emptyMap(),
-                        Collections.emptySet(), Collections.emptyMap());
     }
 
     /** Fallback: a private temp jar, deleted at once (the JVM opens it when it is appended). */

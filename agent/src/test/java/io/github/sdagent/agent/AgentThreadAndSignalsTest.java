@@ -1,8 +1,9 @@
 package io.github.sdagent.agent;
 
 import org.junit.jupiter.api.Test;
+import sun.misc.Signal;
+import sun.misc.SignalHandler;
 
-import java.lang.reflect.Method;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -37,42 +38,47 @@ class AgentThreadAndSignalsTest {
         }
     }
 
-    /** The JVM's handler, as the chain sees it. */
-    interface Handler {
-        void handle(Object signal);
-    }
-
     @Test
     void aSignalArrivingBeforeThePreviousHandlerIsKnownStillReachesIt() throws Exception {
-        Method handle = Handler.class.getMethod("handle", Object.class);
         List<String> calls = new CopyOnWriteArrayList<>();
-        Handler jvms = signal -> calls.add("JVM handler: " + signal);
-        ShutdownNotice.Chained chained = new ShutdownNotice.Chained("TERM", 15, () -> calls.add("STOPPING"),
-                handle, new Object(), new Object());
+        SignalHandler jvms = signal -> calls.add("JVM handler: SIG" + signal.getName());
+        SignalNotice.Chained chained = new SignalNotice.Chained("TERM", 15, () -> calls.add("STOPPING"));
         // the signal lands between installing our handler and learning which handler it replaced
-        CompletableFuture<Object> handled = CompletableFuture.supplyAsync(() -> {
-            try {
-                return chained.invoke(null, handle, new Object[] {"SIGTERM"});
-            } catch (Throwable t) {
-                return t;
-            }
-        });
+        CompletableFuture<Void> handled = CompletableFuture.runAsync(() -> chained.handle(new Signal("TERM")));
         Thread.sleep(100);
         assertFalse(handled.isDone(), "must wait for the previous handler, not fail: " + calls);
         chained.previous(jvms);
-        assertEquals(null, handled.get(10, TimeUnit.SECONDS));
+        handled.get(10, TimeUnit.SECONDS);
         assertEquals(List.of("STOPPING", "JVM handler: SIGTERM"), calls);
     }
 
     @Test
-    void aFailingNoticeNeverKeepsTheJvmsHandlerFromRunning() throws Throwable {
-        Method handle = Handler.class.getMethod("handle", Object.class);
+    void aFailingNoticeNeverKeepsTheJvmsHandlerFromRunning() {
         List<String> calls = new CopyOnWriteArrayList<>();
-        ShutdownNotice.Chained chained = new ShutdownNotice.Chained("TERM", 15, () -> {
+        SignalNotice.Chained chained = new SignalNotice.Chained("TERM", 15, () -> {
             throw new IllegalStateException("Shutdown in progress");
-        }, handle, new Object(), new Object());
-        chained.previous((Handler) signal -> calls.add("JVM handler"));
-        chained.invoke(null, handle, new Object[] {"SIGTERM"});
+        });
+        chained.previous(signal -> calls.add("JVM handler"));
+        chained.handle(new Signal("TERM"));
         assertEquals(List.of("JVM handler"), calls);
+    }
+
+    /** The real thing, as the agent installs it: a SIGINT to this JVM runs the notice, then the handler before it. */
+    @Test
+    void theNoticeRunsFirstAndThenTheHandlerItReplaced() throws Exception {
+        List<String> calls = new CopyOnWriteArrayList<>();
+        Signal interrupt = new Signal("INT");
+        SignalHandler original = Signal.handle(interrupt, signal -> calls.add("previous handler"));
+        try {
+            SignalNotice.install("INT", () -> calls.add("STOPPING"));
+            Signal.raise(interrupt);
+            long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+            while (calls.size() < 2 && System.nanoTime() < deadline) {
+                Thread.sleep(10);
+            }
+            assertEquals(List.of("STOPPING", "previous handler"), calls);
+        } finally {
+            Signal.handle(interrupt, original);
+        }
     }
 }

@@ -49,9 +49,12 @@ public final class AgentLauncher {
         try {
             JarFile jar = AgentJar.open();
             ClassLoader internals = ModuleLayers.loadInternals(jar, AgentJar.url(), inst);
-            Class<?> main = Class.forName(AGENT_MAIN, true, internals);
-            main.getMethod("start", String.class, Instrumentation.class, long.class, JarFile.class, Consumer.class)
-                    .invoke(null, options, inst, startNanos, jar, gate);
+            // Through the JDK's Consumer, which both loaders share: no Method.invoke, whose first use on JDK 18+
+            // spins method-handle classes for this signature that the JIT then compiles.
+            @SuppressWarnings("unchecked")
+            Consumer<Object[]> main = (Consumer<Object[]>) Class.forName(AGENT_MAIN, true, internals).getConstructor()
+                    .newInstance();
+            main.accept(new Object[] {options, inst, startNanos, jar, gate});
         } catch (Throwable failure) {
             reportInternalError(failure);
         }

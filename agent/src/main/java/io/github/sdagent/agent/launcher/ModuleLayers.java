@@ -2,7 +2,6 @@ package io.github.sdagent.agent.launcher;
 
 import java.io.IOException;
 import java.lang.instrument.Instrumentation;
-import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
 import java.net.URL;
 import java.nio.file.Files;
@@ -13,6 +12,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.function.Consumer;
 import java.util.function.Function;
 import java.util.jar.JarEntry;
 import java.util.jar.JarFile;
@@ -55,25 +55,16 @@ final class ModuleLayers {
         return loader;
     }
 
-    /** {@link ModuleDefiner#define}, run by the isolated loader's copy, with jdk.internal.module exported to it only. */
+    /**
+     * {@link ModuleDefiner}, run by the isolated loader's copy, with jdk.internal.module exported to it only. Direct
+     * calls through {@link LauncherModules} and the JDK's Consumer (no Method.invoke: see ModuleDefiner).
+     */
+    @SuppressWarnings("unchecked")
     static void defineDirectly(Instrumentation inst, IsolatedClassLoader loader, String moduleName,
                                Set<String> packages) throws Exception {
         Class<?> definer = loader.defineLauncherClass(MODULE_DEFINER);
-        Class<?> moduleType = Class.forName("java.lang.Module");
-        Method getModule = Class.class.getMethod("getModule");
-        Object javaBase = getModule.invoke(Object.class);
-        Object definerModule = getModule.invoke(definer);
-        Map<String, ?> exports = Collections.singletonMap("jdk.internal.module", Collections.singleton(definerModule));
-        Instrumentation.class.getMethod("redefineModule", moduleType, Set.class, Map.class, Map.class, Set.class,
-                        Map.class)
-                .invoke(inst, javaBase, Collections.emptySet(), exports, Collections.emptyMap(),
-                        Collections.emptySet(), Collections.emptyMap());
-        try {
-            definer.getMethod("define", ClassLoader.class, String.class, Set.class)
-                    .invoke(null, loader, moduleName, packages);
-        } catch (InvocationTargetException e) {
-            throw e.getCause() instanceof Exception ? (Exception) e.getCause() : e;
-        }
+        LauncherModules.exportPackage(inst, Object.class, "jdk.internal.module", definer);
+        ((Consumer<Object[]>) definer.getConstructor().newInstance()).accept(new Object[] {loader, moduleName, packages});
     }
 
     /** The public API's way: a layer holding one automatic module, derived from a temporary index jar. */
