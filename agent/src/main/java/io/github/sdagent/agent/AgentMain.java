@@ -52,24 +52,49 @@ public final class AgentMain implements Consumer<Object[]> {
         log = log.withLevel(config.logLevel());
         enableNativeAccess(inst, log);
         log.debug("configuration: " + config);
+        // JNA's initialisation (tens of ms) starts now, on the agent's own thread, beside the rest of the start-up
+        // (bridge, hook engine) instead of after it: a fast application whose hook fires soon after its main class is
+        // released must not wait for it before READY=1 can go out. Nothing is sent before the checks below.
+        ScheduledExecutorService thread = AgentThread.create(log);
+        thread.execute(new WarmUp());
         String bridge;
         try {
             bridge = BootstrapClasses.define(inst, agentJar);
         } catch (Exception | LinkageError e) {
             log.error("cannot install the bootstrap bridge (" + OneLine.summary(e) + "); the agent stays inactive");
+            thread.shutdown();
             return;
         }
         if (BootstrapClasses.ALREADY_PRESENT.equals(bridge)) { // the bridge is JVM-wide: a second -javaagent
             log.warn("another sd-agent is already active in this JVM; this one stays inactive");
+            thread.shutdown();
             return;
         }
         if (!BridgeDispatcher.claimBridge()) {
             log.error("other code has taken over the agent's hook bridge (io.github.sdagent.agent.bridge.HookBridge); "
                     + "the agent stays inactive");
+            thread.shutdown();
             return;
         }
         log.debug("bridge classes: " + bridge);
-        run(config, inst, transformers, elapsed, log);
+        run(config, inst, transformers, elapsed, log, thread);
+    }
+
+    /**
+     * Loads the agent's JNA when there is a notify socket to reach with it. A failure is not said here: the first
+     * send fails with the reason and says it (Notifier). A class, not a lambda: see {@link #DAEMON}.
+     */
+    private static final class WarmUp implements Runnable {
+        @Override
+        public void run() {
+            if (Daemon.notifySocket() != null) {
+                try {
+                    JnaProperties.initializeQuietly();
+                } catch (RuntimeException | LinkageError saidByTheFirstSend) {
+                    // see above
+                }
+            }
+        }
     }
 
     /** One stderr line, and the same text as STATUS= so `systemctl status` shows why the unit never gets ready. */
@@ -83,18 +108,13 @@ public final class AgentMain implements Consumer<Object[]> {
     }
 
     private static void run(AgentConfig config, Instrumentation inst, Consumer<ClassFileTransformer> transformers,
-                            Elapsed elapsed, AgentLog log) {
-        ScheduledExecutorService thread = AgentThread.create(log);
+                            Elapsed elapsed, AgentLog log, ScheduledExecutorService thread) {
         Notifier notifier = new Notifier(DAEMON, thread, log);
         Long mainPid = mainPid(config, log);
         Lifecycle lifecycle = new Lifecycle(config, notifier, elapsed, log, mainPid);
-        ShutdownNotice.install(lifecycle, log);
-        ChildEnvironment.install(inst, transformers, lifecycle.problems());
-        if (!config.ready().isEmpty()) {
-            ReadyHooks.install(inst, transformers, config.ready(), lifecycle, config.hookGrace().toMillis());
-        }
-        // At once: the agent's JNA no longer touches java.util.logging (see the isolation package), so nothing is
-        // gained by waiting for the application to configure its logging first.
+        // At once, before the hooks are installed: the first message warms the notify path (socket, first sendmsg),
+        // so that READY=1 later goes out from the hooked thread in one system call. The agent's JNA no longer touches
+        // java.util.logging (see the isolation package), so nothing is gained by waiting for the application.
         thread.execute(new Runnable() {
             @Override
             public void run() {
@@ -102,6 +122,11 @@ public final class AgentMain implements Consumer<Object[]> {
                 startWatchdog(config, notifier, log, mainPid != null);
             }
         });
+        ShutdownNotice.install(lifecycle, log);
+        ChildEnvironment.install(inst, transformers, lifecycle.problems());
+        if (!config.ready().isEmpty()) {
+            ReadyHooks.install(inst, transformers, config.ready(), lifecycle, config.hookGrace().toMillis());
+        }
     }
 
     /**

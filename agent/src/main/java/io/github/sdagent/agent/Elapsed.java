@@ -1,8 +1,8 @@
 package io.github.sdagent.agent;
 
+import java.io.FileInputStream;
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Paths;
 import java.time.Duration;
 
 /**
@@ -27,13 +27,26 @@ class Elapsed {
     static Elapsed sinceProcessStart(long premainNanos) {
         long age = 0;
         try {
-            String stat = new String(Files.readAllBytes(Paths.get("/proc/self/stat")), StandardCharsets.US_ASCII);
-            String uptime = new String(Files.readAllBytes(Paths.get("/proc/uptime")), StandardCharsets.US_ASCII);
-            age = processAgeNanos(stat, uptime);
+            age = processAgeNanos(read("/proc/self/stat"), read("/proc/uptime"));
         } catch (Exception unreadable) {
             // count from premain
         }
         return new Elapsed(premainNanos, age);
+    }
+
+    /**
+     * A small /proc file. FileInputStream, not Files/Paths: those load some 30 NIO channel classes on the agent's start
+     * path, the stream's classes are loaded at JVM start already.
+     */
+    private static String read(String procFile) throws IOException {
+        try (FileInputStream in = new FileInputStream(procFile)) {
+            byte[] buffer = new byte[4096];
+            int length = 0;
+            for (int n; length < buffer.length && (n = in.read(buffer, length, buffer.length - length)) > 0; ) {
+                length += n;
+            }
+            return new String(buffer, 0, length, StandardCharsets.US_ASCII);
+        }
     }
 
     /** uptime minus start time; 0 when either text is malformed or the result is not plausible. */
@@ -42,9 +55,21 @@ class Elapsed {
         long startTicks = Long.parseLong(fields[19]); // field 22; fields[0] is field 3 (state)
         String up = uptime.trim();
         int space = up.indexOf(' ');
-        double upSeconds = Double.parseDouble(space < 0 ? up : up.substring(0, space));
-        long age = (long) (upSeconds * 1e9) - startTicks * (1_000_000_000L / USER_HZ);
+        long age = decimalSecondsToNanos(space < 0 ? up : up.substring(0, space))
+                - startTicks * (1_000_000_000L / USER_HZ);
         return age >= 0 && age < 3_600_000_000_000L ? age : 0;
+    }
+
+    /** "12345.67" seconds as nanoseconds, without Double.parseDouble (whose FloatingDecimal classes premain would load). */
+    static long decimalSecondsToNanos(String text) {
+        int dot = text.indexOf('.');
+        long seconds = Long.parseLong(dot < 0 ? text : text.substring(0, dot));
+        long nanos = 0;
+        if (dot >= 0) {
+            String fraction = (text.substring(dot + 1) + "000000000").substring(0, 9);
+            nanos = Long.parseLong(fraction);
+        }
+        return seconds * 1_000_000_000L + nanos;
     }
 
     Duration now() {

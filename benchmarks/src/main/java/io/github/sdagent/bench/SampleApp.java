@@ -30,6 +30,25 @@ record SampleApp(String name, List<String> launchArgs, String readyHook, boolean
                 "org.eclipse.jetty.server.Server#start", true);
     }
 
+    /**
+     * The fast starter (issue 14): {@code FastServer}, a plain ServerSocket server of this module that serves about
+     * 100 ms after launch; on a class path of this module's classes only.
+     */
+    static SampleApp fastServer() {
+        return new SampleApp("Fast ServerSocket server",
+                List.of("-cp", classesDir(), "io.github.sdagent.bench.app.FastServer", "{port}"),
+                "io.github.sdagent.bench.app.FastServer#listen:int", true);
+    }
+
+    private static String classesDir() {
+        for (String entry : System.getProperty("java.class.path").split(File.pathSeparator)) {
+            if (entry.endsWith("classes")) {
+                return entry;
+            }
+        }
+        throw new IllegalStateException("no classes directory on " + System.getProperty("java.class.path"));
+    }
+
     /** Harness-only artifacts, kept off the Spring Boot sample's class path (with Jetty, which Boot would see). */
     private static final List<String> NOT_FOR_SPRING = List.of("/org/openjdk/jmh/", "/net/java/dev/jna/",
             "/io/github/sdagent/", "/net/sf/jopt-simple/", "/org/apache/commons/commons-math3/", "/org/eclipse/jetty/");
