@@ -3,13 +3,13 @@ package io.github.sdagent.agent;
 import java.time.Duration;
 
 /** systemd-style time spans: {@code 500ms}, {@code 10s}, {@code 2min}, {@code 1h}; a bare number means seconds. */
-final class Durations {
+public final class Durations {
 
     private Durations() {
     }
 
     /** @return the duration, or null when {@code text} is not a positive time span (no regex: runs in premain) */
-    static Duration parse(String text) {
+    public static Duration parse(String text) {
         String span = text.trim();
         int digits = 0;
         while (digits < span.length() && span.charAt(digits) >= '0' && span.charAt(digits) <= '9') {
@@ -32,7 +32,7 @@ final class Durations {
     }
 
     /** The shortest exact spelling parse() accepts back, e.g. {@code 1500ms}, {@code 10s}. */
-    static String format(Duration duration) {
+    public static String format(Duration duration) {
         long millis = duration.toMillis();
         if (millis == 0) {
             return duration.toNanos() / 1000 + "us";
