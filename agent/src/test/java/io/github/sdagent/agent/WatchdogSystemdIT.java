@@ -1,0 +1,207 @@
+package io.github.sdagent.agent;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The watchdog under the real systemd user manager (units sdt-wd-*), each test on JDK 17 and 25. Bounds are
+ * generous (a loaded 2-core machine); the measured latencies are printed and documented in docs/watchdog.md.
+ */
+class WatchdogSystemdIT {
+
+    static final String APP = WatchdogUnits.APP;
+    static final String READY = WatchdogUnits.READY;
+
+    @TempDir
+    Path dir;
+
+    private WatchdogUnits units;
+
+    @BeforeEach
+    void manager() throws Exception {
+        UserManager.require();
+        units = new WatchdogUnits(dir);
+    }
+
+    @AfterEach
+    void cleanUp() {
+        units.close();
+    }
+
+    private static List<String> args(String... args) {
+        return Arrays.asList(args);
+    }
+
+    @ParameterizedTest(name = "JDK {0}")
+    @ValueSource(strings = {"17", "25"})
+    void deadlockedAppIsRestartedWithResultWatchdogAndTheThreadsNamed(String jdk) throws Exception {
+        String unit = units.name("deadlock");
+        String started = units.start(unit, jdk, READY, Collections.<String>emptyList(), null, args("deadlock"),
+                "WatchdogSec=4", "Restart=on-failure", "RestartSec=1", "TimeoutStartSec=60");
+        String stops = units.awaitStop(unit, 60_000);
+        String out = units.out(unit);
+        assertTrue(stops.startsWith("result=watchdog "), started + stops + out);
+        assertTrue(stops.contains("StatusText=Unhealthy: deadlock between \"worker-"), stops + out);
+        assertTrue(stops.contains("\"worker-1\" waits for java.lang.Object@") && stops.contains("held by \"worker-2\""), stops);
+        Matcher deadlocked = Pattern.compile("deadlocked at (\\d+)").matcher(out);
+        Matcher stopped = Pattern.compile("at=(\\d+)").matcher(stops);
+        assertTrue(deadlocked.find() && stopped.find(), out + stops);
+        long latency = Long.parseLong(stopped.group(1)) - Long.parseLong(deadlocked.group(1));
+        System.out.println("JDK " + jdk + ": deadlock to ExecStopPost in " + latency + " ms (WatchdogSec=4)");
+        assertTrue(latency < 20_000, "took " + latency + " ms");
+        Map<String, String> state = UserManager.show(unit);
+        long deadline = System.currentTimeMillis() + 30_000;
+        while (Integer.parseInt(state.get("NRestarts")) < 1 && System.currentTimeMillis() < deadline) {
+            Thread.sleep(200);
+            state = UserManager.show(unit);
+        }
+        assertTrue(Integer.parseInt(state.get("NRestarts")) >= 1, "not restarted: " + state);
+    }
+
+    @ParameterizedTest(name = "JDK {0}")
+    @ValueSource(strings = {"17", "25"})
+    void gcThrashingAppIsRestartedWithAGcReason(String jdk) throws Exception {
+        String unit = units.name("gc");
+        units.start(unit, jdk, READY + ",gc-window=10s", args("-Xmx64m", "-XX:+UseG1GC"), null, args("gc-thrash"),
+                "WatchdogSec=4", "Restart=on-failure", "RestartSec=1", "TimeoutStartSec=60");
+        String stops = units.awaitStop(unit, 120_000);
+        assertTrue(stops.startsWith("result=watchdog "), stops + units.out(unit));
+        assertTrue(Pattern.compile("StatusText=Unhealthy: GC took \\d+ % of the last 10s \\(gc-overhead=50%\\)").matcher(stops).find(),
+                stops + units.out(unit));
+    }
+
+    @ParameterizedTest(name = "JDK {0}")
+    @ValueSource(strings = {"17", "25"})
+    void healthMethodFalseThrowingHangingRecoveryAndSkip(String jdk) throws Exception {
+        String unit = units.name("method");
+        Path state = dir.resolve("state");
+        Files.writeString(state, "ok");
+        String method = APP + "#isHealthy";
+        units.start(unit, jdk, READY + ",health=" + method + ",health-grace=1s,health-failures=2,health-timeout=1s,"
+                        + "watchdog-action=skip,watchdog-interval=1s", Collections.<String>emptyList(), null,
+                args("health", state.toString(), "0"), "WatchdogSec=15", "TimeoutStartSec=60");
+        assertEquals("active", UserManager.await(unit, 60_000, "active", "failed").get("ActiveState"), units.out(unit));
+
+        Files.writeString(state, "false");
+        awaitStatus(unit, "Unhealthy: health check " + method + " returned false (2 times in a row)");
+        Files.writeString(state, "ok");
+        awaitStatus(unit, "Healthy again after ");
+        Files.writeString(state, "throw");
+        awaitStatus(unit, "Unhealthy: health check " + method
+                + " threw java.lang.IllegalStateException: database connection pool exhausted (2 times in a row)");
+        Files.writeString(state, "ok");
+        awaitStatus(unit, "Healthy again after ");
+        assertEquals("active", UserManager.show(unit).get("ActiveState"), "pings resumed after each recovery");
+        Files.writeString(state, "hang");
+        awaitStatus(unit, "Unhealthy: health check " + method + " ");
+        // skip: no WATCHDOG=trigger, the pings stop and WatchdogSec=15 expires
+        Map<String, String> end = UserManager.await(unit, 60_000, "failed", "inactive");
+        assertEquals("watchdog", end.get("Result"), end + units.out(unit));
+        String stops = units.stops(unit);
+        assertTrue(stops.contains("StatusText=Unhealthy: health check " + method + " hangs (called ")
+                || stops.contains("StatusText=Unhealthy: health check " + method + " did not return within 1s"), stops);
+    }
+
+    @ParameterizedTest(name = "JDK {0}")
+    @ValueSource(strings = {"17", "25"})
+    void httpProbeDownTriggersARestart(String jdk) throws Exception {
+        String unit = units.name("http");
+        Path state = dir.resolve("state");
+        Files.writeString(state, "ok");
+        int port;
+        try (ServerSocket free = new ServerSocket(0)) {
+            port = free.getLocalPort();
+        }
+        String url = "http://127.0.0.1:" + port + "/health";
+        units.start(unit, jdk, READY + ",health=" + url + ",health-grace=1s,health-failures=2,health-timeout=2s",
+                Collections.<String>emptyList(), null, args("health", state.toString(), Integer.toString(port)),
+                "WatchdogSec=4", "Restart=on-failure", "RestartSec=1", "TimeoutStartSec=60");
+        assertEquals("active", UserManager.await(unit, 60_000, "active", "failed").get("ActiveState"), units.out(unit));
+        Thread.sleep(5_000);
+        assertEquals("", units.stops(unit), "a healthy probe restarted the service");
+        Files.writeString(state, "false");
+        String stops = units.awaitStop(unit, 60_000);
+        assertTrue(stops.startsWith("result=watchdog "), stops + units.out(unit));
+        assertTrue(stops.contains("StatusText=Unhealthy: HTTP probe " + url + " answered 503 (2 times in a row)"), stops);
+    }
+
+    @ParameterizedTest(name = "JDK {0}")
+    @ValueSource(strings = {"17", "25"})
+    void slowButProgressingStartOutlivesTimeoutStartSecAndHungStartTimesOut(String jdk) throws Exception {
+        String slow = units.name("slowstart");
+        units.start(slow, jdk, READY + ",status-interval=1s", Collections.<String>emptyList(), null, args("slow-start", "20"),
+                "TimeoutStartSec=5");
+        Map<String, String> state = UserManager.await(slow, 90_000, "active", "failed", "inactive");
+        long activeAt = System.currentTimeMillis();
+        assertEquals("active", state.get("ActiveState"), state + units.out(slow));
+        Matcher ready = Pattern.compile("ready at (\\d+)").matcher(units.out(slow));
+        assertTrue(ready.find(), units.out(slow));
+        assertTrue(Long.parseLong(ready.group(1)) <= activeAt, "active before it was ready");
+        assertTrue(units.out(slow).contains("start-up progressing"), units.out(slow));
+        // status-interval=1s: the live line follows "Ready in ..."
+        Set<String> statuses = WatchdogUnits.statusesUntil(slow, 20_000,
+                s -> s.matches("Ready \\d+s; heap \\d+/\\d+ MB; \\d+ threads; GC \\d+\\.\\d %"));
+        assertTrue(statuses.stream().anyMatch(s -> s.matches("Ready \\d+s; heap \\d+/\\d+ MB; \\d+ threads; GC \\d+\\.\\d %")),
+                statuses.toString());
+
+        String hung = units.name("hungstart");
+        long begun = System.currentTimeMillis();
+        units.start(hung, jdk, READY, Collections.<String>emptyList(), null, args("hung-start"), "TimeoutStartSec=5");
+        Map<String, String> end = UserManager.await(hung, 90_000, "failed", "inactive");
+        long took = System.currentTimeMillis() - begun;
+        System.out.println("JDK " + jdk + ": hung start failed after " + took + " ms (TimeoutStartSec=5, start-extend=10s)");
+        assertEquals("timeout", end.get("Result"), end + units.out(hung));
+    }
+
+    @ParameterizedTest(name = "JDK {0}")
+    @ValueSource(strings = {"17", "25"})
+    void slowShutdownHookIsWaitedForAndNamedANeverEndingOneKilledAtTheBound(String jdk) throws Exception {
+        String slow = units.name("slowstop");
+        units.start(slow, jdk, READY + ",stop-extend=30s", Collections.<String>emptyList(), null, args("slow-stop", "10"),
+                "TimeoutStopSec=3");
+        assertEquals("active", UserManager.await(slow, 60_000, "active", "failed").get("ActiveState"), units.out(slow));
+        UserManager.run("systemctl", "--user", "--no-block", "stop", slow);
+        Set<String> statuses = WatchdogUnits.statusesUntil(slow, 20_000,
+                s -> s.equals("Stopping: waiting for shutdown hooks \"flush-queue\""));
+        assertTrue(statuses.contains("Stopping: waiting for shutdown hooks \"flush-queue\""), statuses + units.out(slow));
+        Map<String, String> state = UserManager.await(slow, 60_000, "inactive", "failed");
+        assertEquals("success", state.get("Result"), state + units.out(slow));
+        assertTrue(units.out(slow).contains("flush-queue done"), units.out(slow));
+
+        String endless = units.name("endlessstop");
+        units.start(endless, jdk, READY + ",stop-extend=8s", Collections.<String>emptyList(), null, args("slow-stop", "forever"),
+                "TimeoutStopSec=3");
+        assertEquals("active", UserManager.await(endless, 60_000, "active", "failed").get("ActiveState"), units.out(endless));
+        long begun = System.currentTimeMillis();
+        UserManager.run("systemctl", "--user", "--no-block", "stop", endless);
+        Map<String, String> end = UserManager.await(endless, 60_000, "inactive", "failed");
+        long took = System.currentTimeMillis() - begun;
+        System.out.println("JDK " + jdk + ": never-ending hook killed after " + took + " ms (TimeoutStopSec=3, stop-extend=8s)");
+        assertEquals("timeout", end.get("Result"), end + units.out(endless));
+        assertTrue(took >= 7_000 && took < 30_000, "killed after " + took + " ms");
+        assertTrue(units.stops(endless).contains("StatusText=Stopping: waiting for shutdown hooks \"flush-queue\""),
+                units.stops(endless) + units.out(endless));
+    }
+
+    private static void awaitStatus(String unit, String prefix) throws Exception {
+        Set<String> seen = WatchdogUnits.statusesUntil(unit, 30_000, s -> s.startsWith(prefix));
+        assertTrue(seen.stream().anyMatch(s -> s.startsWith(prefix)), "never saw '" + prefix + "': " + seen);
+    }
+}
