@@ -99,20 +99,34 @@ public final class WatchdogApp {
     private static void load(int seconds, boolean starvedPings) throws Exception {
         int threads = Runtime.getRuntime().availableProcessors() * 2;
         ExecutorService pool = Executors.newFixedThreadPool(threads);
-        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
+        long begin = System.nanoTime();
+        long end = begin + TimeUnit.SECONDS.toNanos(seconds);
+        long gcBefore = gcCount();
         for (int i = 0; i < threads; i++) {
             pool.execute(() -> churn(end));
         }
         ready();
-        if (starvedPings) {
-            while (System.nanoTime() < end) {
-                pool.execute(WatchdogApp::ping);
-                Thread.sleep(500);
+        System.out.println("load: " + threads + " threads churning for " + seconds + " s");
+        while (System.nanoTime() < end || starvedPings) {
+            if (starvedPings) {
+                pool.execute(WatchdogApp::ping); // runs only when a pool thread is free
+            }
+            Thread.sleep(500);
+            if (System.nanoTime() >= end && seconds > 0 && gcBefore >= 0) {
+                long gcs = gcCount() - gcBefore;
+                System.out.println("load done: " + gcs + " GCs in " + seconds + " s");
+                gcBefore = -1;
             }
         }
-        Thread.sleep(TimeUnit.NANOSECONDS.toMillis(end - System.nanoTime()));
-        System.out.println("load done");
         Thread.sleep(Long.MAX_VALUE);
+    }
+
+    private static long gcCount() {
+        long count = 0;
+        for (java.lang.management.GarbageCollectorMXBean gc : java.lang.management.ManagementFactory.getGarbageCollectorMXBeans()) {
+            count += Math.max(0, gc.getCollectionCount());
+        }
+        return count;
     }
 
     /** Needs sd-agent-core and JNA on the class path (the test adds them for this mode). */
