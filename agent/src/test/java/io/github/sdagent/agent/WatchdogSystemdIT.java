@@ -200,6 +200,27 @@ class WatchdogSystemdIT {
                 units.stops(endless) + units.out(endless));
     }
 
+    /** The controls: without the extensions, the same units fail on TimeoutStartSec=5 and TimeoutStopSec=3. */
+    @ParameterizedTest(name = "JDK {0}")
+    @ValueSource(strings = {"17"})
+    void withoutTheExtensionsTheSameSlowStartAndStopTimeOut(String jdk) throws Exception {
+        String slow = units.name("slowstart-off");
+        units.start(slow, jdk, READY + ",start-extend=off", Collections.<String>emptyList(), null, args("slow-start", "20"),
+                "TimeoutStartSec=5");
+        Map<String, String> end = UserManager.await(slow, 60_000, "failed", "inactive", "active");
+        assertEquals("timeout", end.get("Result"), end + units.out(slow));
+
+        String stop = units.name("slowstop-off");
+        units.start(stop, jdk, READY, Collections.<String>emptyList(), null, args("slow-stop", "10"), "TimeoutStopSec=3");
+        assertEquals("active", UserManager.await(stop, 60_000, "active", "failed").get("ActiveState"), units.out(stop));
+        long begun = System.currentTimeMillis();
+        UserManager.run("systemctl", "--user", "--no-block", "stop", stop);
+        Map<String, String> stopped = UserManager.await(stop, 60_000, "inactive", "failed");
+        assertEquals("timeout", stopped.get("Result"), stopped + units.out(stop));
+        assertTrue(System.currentTimeMillis() - begun < 9_000, "not killed at TimeoutStopSec=3");
+        assertTrue(units.stops(stop).contains("StatusText=Stopping: waiting for shutdown hooks \"flush-queue\""), units.stops(stop));
+    }
+
     private static void awaitStatus(String unit, String prefix) throws Exception {
         Set<String> seen = WatchdogUnits.statusesUntil(unit, 30_000, s -> s.startsWith(prefix));
         assertTrue(seen.stream().anyMatch(s -> s.startsWith(prefix)), "never saw '" + prefix + "': " + seen);

@@ -53,7 +53,7 @@ final class StatusLine implements Runnable {
                 return;
             }
             String line = line(System.nanoTime());
-            if (line != null && (monitor == null || monitor.healthy())) {
+            if (monitor == null || monitor.healthy()) {
                 notifications.sendNow("STATUS=" + line);
             }
         } catch (Throwable t) {
@@ -62,7 +62,7 @@ final class StatusLine implements Runnable {
         }
     }
 
-    /** null on the first round after READY (no GC share to tell yet). */
+    /** The line; the first one after READY says "GC 0.0 %" (no interval to measure yet). */
     String line(long now) {
         if (memory == null) {
             memory = ManagementFactory.getMemoryMXBean();

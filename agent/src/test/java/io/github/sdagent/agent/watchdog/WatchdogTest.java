@@ -169,4 +169,31 @@ class WatchdogTest {
             assertTrue(recorder.drain().isEmpty());
         }
     }
+
+    @Test
+    void statusLineNeverOverwritesUnhealthy() throws Exception {
+        try (RecordingNotifications recorder = new RecordingNotifications()) {
+            AtomicReference<String> problem = new AtomicReference<>();
+            HealthMonitor monitor = new HealthMonitor(Collections.<HealthCheck>singletonList(problem::get), recorder, READY,
+                    AgentConfig.WatchdogAction.SKIP, recorder.log);
+            StatusLine line = new StatusLine(recorder, READY, monitor, recorder.log);
+            line.start(recorder.executor, java.util.concurrent.TimeUnit.HOURS.toNanos(1)); // scheduled, run by hand
+            line.run();
+            line.run();
+            List<String> sent = recorder.drain();
+            assertEquals(2, sent.size(), sent.toString());
+            assertTrue(sent.get(1).matches("STATUS=Ready 0s; heap \\d+/\\d+ MB; \\d+ threads; GC \\d+\\.\\d %"), sent.toString());
+            problem.set("deadlock between \"a\" and \"b\"");
+            monitor.round();
+            line.run();
+            assertEquals(Collections.singletonList("STATUS=Unhealthy: deadlock between \"a\" and \"b\""), recorder.drain());
+        }
+    }
+
+    @Test
+    void ageIsShort() {
+        assertEquals("40s", StatusLine.age(40));
+        assertEquals("5m 12s", StatusLine.age(312));
+        assertEquals("2h 3m", StatusLine.age(2 * 3600 + 3 * 60 + 59));
+    }
 }
