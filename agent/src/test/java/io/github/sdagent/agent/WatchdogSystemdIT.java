@@ -200,6 +200,58 @@ class WatchdogSystemdIT {
                 units.stops(endless) + units.out(endless));
     }
 
+    /**
+     * Costs nothing until needed: without WatchdogSec= (and a service ready at once) no check class, no MXBean and no
+     * "sd-agent-health" thread; with WatchdogSec=2 they are there. Read from -Xlog:class+load and the kernel's thread
+     * names (/proc/PID/task/N/comm, 15 characters).
+     */
+    @ParameterizedTest(name = "JDK {0}")
+    @ValueSource(strings = {"17", "25"})
+    void nothingOfTheWatchdogRunsWithoutWatchdogSec(String jdk) throws Exception {
+        List<String> checkClasses = Arrays.asList("io.github.sdagent.agent.watchdog.HealthMonitor ",
+                "io.github.sdagent.agent.watchdog.DeadlockCheck ", "io.github.sdagent.agent.watchdog.GcOverheadCheck ",
+                "io.github.sdagent.agent.watchdog.StartProgress ", "io.github.sdagent.agent.watchdog.StatusLine ",
+                "io.github.sdagent.agent.watchdog.Watchdog ", "java.lang.management.ManagementFactory ");
+        for (String watchdogSec : new String[] {"", "2"}) {
+            String unit = units.name("cost" + watchdogSec);
+            Path classes = dir.resolve(unit + ".classes");
+            List<String> properties = new java.util.ArrayList<>(Collections.singletonList("TimeoutStartSec=60"));
+            if (!watchdogSec.isEmpty()) {
+                properties.add("WatchdogSec=" + watchdogSec);
+            }
+            units.start(unit, jdk, READY, args("-Xlog:class+load=info:file=" + classes), null, args("slow-stop", "1"),
+                    properties.toArray(new String[0]));
+            Map<String, String> state = UserManager.await(unit, 60_000, "active", "failed");
+            assertEquals("active", state.get("ActiveState"), units.out(unit));
+            Thread.sleep(3_000); // the agent's start-up, first pings and rounds are over
+            String threads = threadNames(state.get("MainPID"));
+            String loaded = Files.readString(classes);
+            if (watchdogSec.isEmpty()) {
+                assertTrue(!threads.contains("sd-agent-health"), threads);
+                for (String name : checkClasses) {
+                    assertTrue(!loaded.contains(name), name + "loaded without WatchdogSec=");
+                }
+            } else {
+                assertTrue(threads.contains("sd-agent-health"), threads);
+                for (String name : checkClasses) {
+                    if (!name.contains("StartProgress") && !name.contains("StatusLine")) {
+                        assertTrue(loaded.contains(name), name + "not loaded with WatchdogSec=2: is the check running?");
+                    }
+                }
+            }
+        }
+    }
+
+    private static String threadNames(String pid) throws Exception {
+        StringBuilder names = new StringBuilder();
+        try (java.util.stream.Stream<Path> tasks = Files.list(Path.of("/proc", pid, "task"))) {
+            for (Path task : (Iterable<Path>) tasks::iterator) {
+                names.append(Files.readString(task.resolve("comm")).trim()).append(", ");
+            }
+        }
+        return names.toString();
+    }
+
     /** The controls: without the extensions, the same units fail on TimeoutStartSec=5 and TimeoutStopSec=3. */
     @ParameterizedTest(name = "JDK {0}")
     @ValueSource(strings = {"17"})

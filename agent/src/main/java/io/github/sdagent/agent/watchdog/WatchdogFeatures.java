@@ -23,7 +23,7 @@ public final class WatchdogFeatures {
                              Instrumentation inst, AgentLog log) {
         WatchdogOptions options = config.watchdogOptions();
         HealthMonitor monitor = null;
-        Duration interval = Watchdog.interval(watchdogUsec, config, log);
+        Duration interval = watchdogUsec > 0 && config.watchdog() ? Watchdog.interval(watchdogUsec, config, log) : null;
         if (interval != null) {
             List<HealthCheck> checks = checks(options, state, inst, log);
             if (!checks.isEmpty()) {
