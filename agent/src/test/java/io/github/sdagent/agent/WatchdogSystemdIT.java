@@ -82,9 +82,18 @@ class WatchdogSystemdIT {
         units.start(unit, jdk, READY + ",gc-window=10s", args("-Xmx64m", "-XX:+UseG1GC"), null, args("gc-thrash"),
                 "WatchdogSec=4", "Restart=on-failure", "RestartSec=1", "TimeoutStartSec=60");
         String stops = units.awaitStop(unit, 120_000);
-        assertTrue(stops.startsWith("result=watchdog "), stops + units.out(unit));
+        assertTrue(stops.startsWith("result=watchdog "), "stops: [" + stops + "] output: [" + units.out(unit) + "]");
         assertTrue(Pattern.compile("StatusText=Unhealthy: GC took \\d+ % of the last 10s \\(gc-overhead=50%\\)").matcher(stops).find(),
                 stops + units.out(unit));
+
+        // the optional signal alone: the same app with the overhead check off, heap-after-gc=80%
+        String full = units.name("heap");
+        units.start(full, jdk, READY + ",gc-overhead=off,heap-after-gc=80%,gc-window=5s", args("-Xmx64m", "-XX:+UseG1GC"), null,
+                args("gc-thrash"), "WatchdogSec=4", "TimeoutStartSec=60");
+        String fullStops = units.awaitStop(full, 120_000);
+        assertTrue(fullStops.startsWith("result=watchdog "), fullStops + units.out(full));
+        assertTrue(Pattern.compile("StatusText=Unhealthy: heap still \\d+ % full after GC for 5s \\(heap-after-gc=80%\\)")
+                .matcher(fullStops).find(), fullStops + units.out(full));
     }
 
     @ParameterizedTest(name = "JDK {0}")

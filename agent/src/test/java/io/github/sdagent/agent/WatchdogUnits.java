@@ -53,8 +53,7 @@ final class WatchdogUnits implements AutoCloseable {
                 "-p", "Type=notify", "-p", "SuccessExitStatus=143",
                 "-p", "Environment=XDG_RUNTIME_DIR=" + UserManager.RUNTIME_DIR,
                 "-p", "StandardOutput=file:" + output(unit), "-p", "StandardError=file:" + output(unit),
-                "-p", "ExecStopPost=/bin/sh -c 'echo \"result=$$SERVICE_RESULT at=$$(date +%s%3N) "
-                        + "$$(systemctl --user show -p StatusText " + unit + ")\" >> " + recorder(unit) + "'"));
+                "-p", "ExecStopPost=/bin/sh " + recorderScript() + " " + unit + " " + recorder(unit)));
         for (String property : properties) {
             command.add("-p");
             command.add(property);
@@ -67,6 +66,20 @@ final class WatchdogUnits implements AutoCloseable {
         command.add(APP);
         command.addAll(appArgs);
         return UserManager.run(command.toArray(new String[0]));
+    }
+
+    /**
+     * The ExecStopPost= recorder, a script file: no '$' in the unit's command line (systemd expands '$' there, and
+     * once, under a manager that other sessions reload, a '$$' escape came through literally).
+     */
+    private Path recorderScript() throws Exception {
+        Path script = dir.resolve("record-stop.sh");
+        if (!Files.exists(script)) {
+            Files.write(script, ("#!/bin/sh\n"
+                    + "echo \"result=$SERVICE_RESULT at=$(date +%s%3N) $(systemctl --user show -p StatusText \"$1\")\" >> \"$2\"\n")
+                    .getBytes(StandardCharsets.UTF_8));
+        }
+        return script;
     }
 
     String stops(String unit) throws Exception {
