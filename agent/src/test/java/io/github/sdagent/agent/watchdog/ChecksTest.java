@@ -44,6 +44,7 @@ class ChecksTest {
         }
     }
 
+    /** Leaves two deadlocked daemon threads in this test JVM (a deadlock cannot be undone); no other test looks. */
     @Test
     void deadlockOnMonitorsAndLocksIsNamed() throws Exception {
         Object monitor = new Object();
