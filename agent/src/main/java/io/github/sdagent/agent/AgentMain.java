@@ -1,5 +1,6 @@
 package io.github.sdagent.agent;
 
+import io.github.sdagent.agent.ready.ReadyConditions;
 import io.github.sdagent.core.Daemon;
 
 import java.lang.instrument.ClassFileTransformer;
@@ -80,6 +81,8 @@ public final class AgentMain {
         if (!config.ready().isEmpty()) {
             ReadyHooks.install(inst, transformers, config.ready(), lifecycle, config.hookGrace().toMillis());
         }
+        ReadyConditions.install(config.readySpec(), config.readyHttpInterval().toMillis(),
+                config.readyHttpTimeout().toMillis(), inst, transformers, lifecycle);
         thread.schedule(new Runnable() {
             @Override
             public void run() {

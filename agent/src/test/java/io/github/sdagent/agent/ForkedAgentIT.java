@@ -93,11 +93,11 @@ class ForkedAgentIT {
     @Test
     void systemExitSendsStopping() throws Exception {
         try (NotifyReceiver receiver = new NotifyReceiver(dir);
-             ForkedJvm app = ForkedJvm.start(dir, ForkedJvm.JDK17, agent(""), APP,
+             ForkedJvm app = ForkedJvm.start(dir, ForkedJvm.JDK17, agent("ready=start"), APP,
                      Collections.singletonList("exit"), notifyEnv(receiver))) {
             assertEquals(0, app.waitFor(WAIT));
             List<String> seen = receiver.drain(Duration.ofMillis(500));
-            assertTrue(seen.stream().anyMatch(m -> m.startsWith("READY=1\nSTATUS=Ready in ") && m.contains("no ready= hook configured")), seen.toString());
+            assertTrue(seen.stream().anyMatch(m -> m.startsWith("READY=1\nSTATUS=Ready in ") && m.contains("(ready=start)")), seen.toString());
             assertTrue(seen.stream().anyMatch(m -> m.equals("STOPPING=1\nSTATUS=Stopping (JVM shutdown)")), seen.toString());
         }
     }

@@ -107,10 +107,10 @@ class LifecycleTest {
     }
 
     @Test
-    void noHooksMeansReadyAtStart() throws Exception {
+    void readyStartMeansReadyAtStart() throws Exception {
         try (RecordingSender recorder = new RecordingSender()) {
-            lifecycle(recorder, "", null).started();
-            assertEquals("READY=1\nSTATUS=Ready in 2.31 s (no ready= hook configured)", recorder.next());
+            lifecycle(recorder, "ready=start", null).started();
+            assertEquals("READY=1\nSTATUS=Ready in 2.31 s (ready=start)", recorder.next());
         }
     }
 
