@@ -155,7 +155,7 @@ class AgentConfigTest {
     @Test
     void pairWithoutValue() {
         assertEquals("option 'watchdog' (-javaagent options) has no value: expected key=value pairs separated by ',', keys: "
-                + "ready, ready-when, watchdog, watchdog-interval, status, hook-grace, mainpid, log-level, config", error("watchdog"));
+                + "ready, ready-when, ready-http-interval, ready-http-timeout, watchdog, watchdog-interval, status, hook-grace, mainpid, log-level, config", error("watchdog"));
     }
 
     @Test

@@ -98,6 +98,10 @@ public final class ReadySpec {
                 } catch (MalformedURLException e) {
                     throw new IllegalArgumentException(term + " is not http:URL (" + e.getMessage() + ")");
                 }
+                if (http.getHost().isEmpty()) {
+                    throw new IllegalArgumentException(term + " is not http:URL (no host; e.g. "
+                            + "http:http://127.0.0.1:8080/health)");
+                }
             } else if (term.startsWith("listen:")) {
                 ListenCondition.parse(term.substring(7)); // a clear message for a bad one first
                 throw new IllegalArgumentException("listen: is not available in this build yet (it needs the "
