@@ -1,0 +1,170 @@
+package io.github.sdagent.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.EnumSource;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * Readiness without knowing the internals (issue 9), under the real user manager, on JDK 17 and 25: every sample
+ * server with no {@code ready=} at all (ready=auto, the default) goes active only once its port serves, with a status
+ * naming what was detected; with its port taken it is never reported ready. {@code log:} and {@code http:} against
+ * an app whose internals the test does not use, including conditions that never come true.
+ */
+class AutoReadinessIT {
+
+    static Stream<Arguments> appsOnJdks() {
+        List<Arguments> all = new ArrayList<>();
+        for (App app : App.values()) {
+            for (Jdk jdk : Jdk.values()) {
+                all.add(Arguments.of(app, jdk));
+            }
+        }
+        return all.stream();
+    }
+
+    /** What ready=auto names in the READY status for each sample. */
+    static String detected(App app) {
+        switch (app) {
+            case JETTY: return "Jetty";
+            case TOMCAT: return "Tomcat";
+            case SPRING_BOOT: return "Spring Boot";
+            case NETTY: return "Netty";
+            case UNDERTOW: return "Undertow";
+            case JDK_HTTPSERVER: return "JDK HttpServer";
+            case VERTX: return "Vert.x";
+            default: throw new IllegalArgumentException(app.toString());
+        }
+    }
+
+    private static List<String> flags(App app, Jdk jdk) {
+        return app.usesOwnNativeCode() ? List.of() : jdk.strictFlags();
+    }
+
+    @ParameterizedTest(name = "{0} on {1}")
+    @MethodSource("appsOnJdks")
+    void withoutReadyOptionActiveOnlyOnceThePortServes(App app, Jdk jdk) throws Exception {
+        int port = Net.freePort();
+        try (Unit unit = new Unit("auto-" + app.dir + "-" + jdk.id())) {
+            unit.env("PORT", Integer.toString(port)).env("SAMPLE_START_DELAY_MS", Long.toString(ReadinessIT.START_DELAY_MS));
+            long started = System.nanoTime();
+            unit.startApp(jdk, app, "", flags(app, jdk));
+
+            Unit.State state = unit.await("active", Unit.START_TIMEOUT, s -> s.is("active") || s.is("failed"));
+            String body = Net.get(port); // at once: READY must not have come before the server listened
+            long readyAfterMs = (System.nanoTime() - started) / 1_000_000;
+
+            assertEquals("active", state.active(), unit::diagnostics);
+            assertTrue(unit.sawActiveState("activating"), () -> "never saw activating\n" + unit.diagnostics());
+            assertTrue(readyAfterMs >= ReadinessIT.START_DELAY_MS, () -> "active after " + readyAfterMs + " ms\n" + unit.diagnostics());
+            assertTrue(body.startsWith(app.greeting()), () -> "GET / answered: " + body);
+            String status = state.statusText();
+            assertTrue(status.matches("Ready in [0-9]+\\.[0-9]{2} s: .*") && status.contains(detected(app))
+                            && status.contains(":" + port),
+                    () -> "StatusText \"" + status + "\" does not name " + detected(app) + " on :" + port + "\n" + unit.diagnostics());
+            Systemd.systemctl("stop", unit.name).check();
+        }
+    }
+
+    @ParameterizedTest(name = "{0} on {1}")
+    @MethodSource("appsOnJdks")
+    void portTakenNeverReady(App app, Jdk jdk) throws Exception {
+        try (ServerSocket taken = new ServerSocket()) {
+            taken.bind(new InetSocketAddress(InetAddress.getByName("127.0.0.1"), 0));
+            int port = taken.getLocalPort();
+            try (Unit unit = new Unit("auto-taken-" + app.dir + "-" + jdk.id())) {
+                unit.property("TimeoutStartSec", "40");
+                unit.env("PORT", Integer.toString(port));
+                unit.startApp(jdk, app, "", flags(app, jdk));
+                // Some exit (Jetty, Undertow, the JDK server, Vert.x, Spring Boot), some log and run on (Tomcat,
+                // Netty's sample): either way the unit must end failed at the latest at TimeoutStartSec, never active.
+                Unit.State state = unit.await("failed", Duration.ofSeconds(150),
+                        s -> s.is("failed") || s.is("inactive") || s.is("active"));
+                assertFalse(unit.sawActiveState("active"), () -> "reported ready with its port taken\n" + unit.diagnostics());
+                assertFalse(state.statusText().startsWith("Ready"), unit::diagnostics);
+            }
+        }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @EnumSource(Jdk.class)
+    void logAndHttpConditionsOnAnAppWhoseInternalsAreUnknown(Jdk jdk) throws Exception {
+        int port = Net.freePort();
+        try (Unit unit = new Unit("auto-http-" + jdk.id())) {
+            unit.env("PORT", Integer.toString(port)).env("SAMPLE_START_DELAY_MS", "1500");
+            unit.startApp(jdk, App.VERTX, "ready=http:http://127.0.0.1:" + port + "/,ready-http-interval=200ms", jdk.strictFlags());
+            Unit.State state = unit.await("active", Unit.START_TIMEOUT, s -> s.is("active") || s.is("failed"));
+            String body = Net.get(port);
+            assertEquals("active", state.active(), unit::diagnostics);
+            assertTrue(body.startsWith(App.VERTX.greeting()), body);
+            assertTrue(state.statusText().startsWith("Ready in ") && state.statusText().contains("answered 200"),
+                    unit::diagnostics);
+            Systemd.systemctl("stop", unit.name).check();
+        }
+        // Spring Boot logs "Started BootApp in N seconds" through Logback's console appender
+        int bootPort = Net.freePort();
+        try (Unit unit = new Unit("auto-log-" + jdk.id())) {
+            unit.env("PORT", Integer.toString(bootPort));
+            unit.startApp(jdk, App.SPRING_BOOT, "ready=log:Started \\w+ in [0-9.]+ seconds", List.of());
+            Unit.State state = unit.await("active", Unit.START_TIMEOUT, s -> s.is("active") || s.is("failed"));
+            assertEquals("active", state.active(), unit::diagnostics);
+            assertTrue(Net.get(bootPort).startsWith(App.SPRING_BOOT.greeting()));
+            assertTrue(state.statusText().contains("log:Started"), unit::diagnostics);
+            assertTrue(unit.stdout().contains("Started BootApp in "), "the app's output is still there: " + unit.stdout());
+            Systemd.systemctl("stop", unit.name).check();
+        }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @EnumSource(Jdk.class)
+    void conditionsThatNeverComeTrueTimeOutSayingWhatTheyWaitedFor(Jdk jdk) throws Exception {
+        int port = Net.freePort();
+        int nobodyListens = Net.freePort();
+        try (Unit unit = new Unit("auto-never-http-" + jdk.id())) {
+            unit.property("TimeoutStartSec", "20");
+            unit.env("PORT", Integer.toString(port));
+            String url = "http://127.0.0.1:" + nobodyListens + "/health";
+            unit.startApp(jdk, App.JDK_HTTPSERVER, "ready=http:" + url + ",ready-http-interval=300ms,ready-http-timeout=1s",
+                    jdk.strictFlags());
+            Unit.State state = unit.await("failed", Unit.START_TIMEOUT, s -> s.is("failed") || s.is("active"));
+            assertEquals("failed", state.active(), unit::diagnostics);
+            assertTrue(state.statusText().startsWith("Starting: waiting for http:" + url + " to answer 2xx (last: ConnectException"),
+                    unit::diagnostics);
+        }
+        Path never = Files.createTempFile("sdt-auto-never", ".java");
+        Files.writeString(never, "public class Never { public static void main(String[] a) throws Exception {"
+                + " System.out.println(\"working\"); Thread.sleep(600_000); } }");
+        try (Unit unit = new Unit("auto-nothing-" + jdk.id())) {
+            unit.property("TimeoutStartSec", "20");
+            unit.start(List.of(jdk.java().toString(), "-javaagent:" + Suite.agentJar(), never.toString()));
+            Unit.State state = unit.await("failed", Unit.START_TIMEOUT, s -> s.is("failed") || s.is("active"));
+            assertEquals("failed", state.active(), unit::diagnostics);
+            assertEquals("Starting: waiting for a server to listen (ready=auto found no framework); set ready=...",
+                    state.statusText(), unit::diagnostics);
+        }
+        try (Unit unit = new Unit("auto-never-log-" + jdk.id())) {
+            unit.property("TimeoutStartSec", "20");
+            unit.start(List.of(jdk.java().toString(), "-javaagent:" + Suite.agentJar() + "=ready=log:never printed",
+                    never.toString()));
+            Unit.State state = unit.await("failed", Unit.START_TIMEOUT, s -> s.is("failed") || s.is("active"));
+            assertEquals("failed", state.active(), unit::diagnostics);
+            assertEquals("Starting (waiting for log:never printed)", state.statusText(), unit::diagnostics);
+            assertTrue(unit.stdout().contains("working"), unit::diagnostics);
+        } finally {
+            Files.deleteIfExists(never);
+        }
+    }
+}
