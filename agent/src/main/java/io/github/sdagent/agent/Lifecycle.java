@@ -29,6 +29,7 @@ public final class Lifecycle implements HookListener, ReadySink {
     private boolean ready;
     private boolean stopping;
     private String failure; // the last hook failure before READY, kept in the stopping STATUS
+    private String waitingFor; // the last starting STATUS sent, kept in the stopping STATUS when READY never came
 
     Lifecycle(AgentConfig config, Notifier notifier, Elapsed elapsed, AgentLog log, Long mainPid) {
         this.config = config;
@@ -60,6 +61,9 @@ public final class Lifecycle implements HookListener, ReadySink {
                 synchronized (Lifecycle.this) {
                     if (!ready && (!startingStatus || !stopping && failure == null)) {
                         notifier.sendNow(assignments);
+                        if (startingStatus) {
+                            waitingFor = assignments[0].substring("STATUS=".length());
+                        }
                     }
                 }
             }
@@ -210,8 +214,11 @@ public final class Lifecycle implements HookListener, ReadySink {
             }
             stopping = true;
             // systemd shows a failed unit's last STATUS: keep the reason the start failed
+            // a unit that times out before READY shows its last STATUS: keep what it was waiting for
             status = !ready && failure != null
                     ? "STATUS=Stopping after failed startup: " + failure
+                    : !ready && waitingFor != null
+                    ? "STATUS=Stopping (" + cause + ") before READY; " + waitingFor
                     : "STATUS=Stopping (" + cause + ")";
         }
         notifier.postAndWait(STOPPING_WAIT_MILLIS, "STOPPING=1", status);

@@ -149,6 +149,18 @@ class LifecycleTest {
     }
 
     @Test
+    void stoppingBeforeReadyKeepsWhatItWaitedFor() throws Exception {
+        try (RecordingSender recorder = new RecordingSender()) {
+            Lifecycle lifecycle = lifecycle(recorder, "ready=" + SERVER, null);
+            lifecycle.started();
+            assertEquals("STATUS=Starting (waiting for " + SERVER + ")", recorder.next());
+            lifecycle.stopping("SIGTERM");
+            assertEquals("STOPPING=1\nSTATUS=Stopping (SIGTERM) before READY; Starting (waiting for " + SERVER + ")",
+                    recorder.next());
+        }
+    }
+
+    @Test
     void stoppingOnceAndNoReadyAfterIt() throws Exception {
         try (RecordingSender recorder = new RecordingSender()) {
             Lifecycle lifecycle = lifecycle(recorder, "ready=" + SERVER, null);

@@ -39,7 +39,12 @@ class StartGateTest {
         Properties viaProperty = new Properties();
         viaProperty.setProperty("sdagent.config", config.toString());
         assertEquals(Set.of("org/example/FromFile"), StartGate.hookClasses(null, viaProperty));
-        assertEquals(Set.of(), StartGate.hookClasses("config=" + dir.resolve("missing"), new Properties()));
+        // no ready= anywhere: ready=auto, so the presets' classes are held
+        assertEquals(Set.of(StartGate.PRESET_CLASSES), StartGate.hookClasses("config=" + dir.resolve("missing"), new Properties()));
+        assertEquals(Set.of(StartGate.PRESET_CLASSES), StartGate.hookClasses(null, new Properties()));
+        Set<String> withAuto = StartGate.hookClasses("ready=auto+a.B#c", new Properties());
+        assertTrue(withAuto.contains("a/B") && withAuto.containsAll(Set.of(StartGate.PRESET_CLASSES)), withAuto.toString());
+        assertEquals(Set.of(), StartGate.hookClasses("ready=start", new Properties()));
     }
 
     @Test

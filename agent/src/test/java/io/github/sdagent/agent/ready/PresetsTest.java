@@ -53,6 +53,20 @@ class PresetsTest {
         }
     }
 
+    /** The launcher's gate holds these classes during the agent's start-up; its copy of the list must not drift. */
+    @Test
+    void theStartGateHoldsEveryPresetClass() throws Exception {
+        java.lang.reflect.Field field = Class.forName("io.github.sdagent.agent.launcher.StartGate")
+                .getDeclaredField("PRESET_CLASSES");
+        field.setAccessible(true);
+        Set<String> held = new HashSet<>(java.util.Arrays.asList((String[]) field.get(null)));
+        Set<String> presets = new HashSet<>();
+        for (Preset preset : Presets.ALL) {
+            presets.add(preset.className.replace('.', '/'));
+        }
+        assertEquals(presets, held);
+    }
+
     @Test
     void relocatedCopiesAreRecognisedAndOthersAreNot() {
         ShadedNames names = new ShadedNames(Presets.ALL);

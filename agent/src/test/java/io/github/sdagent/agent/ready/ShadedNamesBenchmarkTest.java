@@ -30,14 +30,16 @@ class ShadedNamesBenchmarkTest {
             hits = countHits(matcher, names);
         }
         int rounds = 50;
-        long started = System.nanoTime();
+        long[] perRound = new long[rounds];
         for (int round = 0; round < rounds; round++) {
+            long started = System.nanoTime();
             hits += countHits(matcher, names);
+            perRound[round] = System.nanoTime() - started;
         }
-        long elapsed = System.nanoTime() - started;
-        double perName = (double) elapsed / ((long) rounds * names.size());
-        System.out.printf("ShadedNames: %.1f ns per class name (%d JDK class names, %d rounds)%n",
-                perName, names.size(), rounds);
+        java.util.Arrays.sort(perRound);
+        // the fastest round is the cost itself; the median shows what a loaded machine adds
+        System.out.printf("ShadedNames: %.1f ns per class name (fastest round; median %.1f ns; %d JDK class names, %d rounds)%n",
+                (double) perRound[0] / names.size(), (double) perRound[rounds / 2] / names.size(), names.size(), rounds);
         assertEquals(0, countHits(matcher, names), "no JDK class is a shaded preset");
     }
 

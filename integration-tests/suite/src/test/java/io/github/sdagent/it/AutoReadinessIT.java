@@ -141,8 +141,9 @@ class AutoReadinessIT {
                     jdk.strictFlags());
             Unit.State state = unit.await("failed", Unit.START_TIMEOUT, s -> s.is("failed") || s.is("active"));
             assertEquals("failed", state.active(), unit::diagnostics);
-            assertTrue(state.statusText().startsWith("Starting: waiting for http:" + url + " to answer 2xx (last: ConnectException"),
-                    unit::diagnostics);
+            // at TimeoutStartSec systemd sends SIGTERM: the last STATUS keeps what READY waited for
+            assertTrue(state.statusText().startsWith("Stopping (SIGTERM) before READY; Starting: waiting for http:" + url
+                    + " to answer 2xx (last: ConnectException"), unit::diagnostics);
         }
         Path never = Files.createTempFile("sdt-auto-never", ".java");
         Files.writeString(never, "public class Never { public static void main(String[] a) throws Exception {"
@@ -152,7 +153,8 @@ class AutoReadinessIT {
             unit.start(List.of(jdk.java().toString(), "-javaagent:" + Suite.agentJar(), never.toString()));
             Unit.State state = unit.await("failed", Unit.START_TIMEOUT, s -> s.is("failed") || s.is("active"));
             assertEquals("failed", state.active(), unit::diagnostics);
-            assertEquals("Starting: waiting for a server to listen (ready=auto found no framework); set ready=...",
+            assertEquals("Stopping (SIGTERM) before READY; "
+                    + "Starting: waiting for a server to listen (ready=auto found no framework); set ready=...",
                     state.statusText(), unit::diagnostics);
         }
         try (Unit unit = new Unit("auto-never-log-" + jdk.id())) {
@@ -161,7 +163,8 @@ class AutoReadinessIT {
                     never.toString()));
             Unit.State state = unit.await("failed", Unit.START_TIMEOUT, s -> s.is("failed") || s.is("active"));
             assertEquals("failed", state.active(), unit::diagnostics);
-            assertEquals("Starting (waiting for log:never printed)", state.statusText(), unit::diagnostics);
+            assertEquals("Stopping (SIGTERM) before READY; Starting (waiting for log:never printed)",
+                    state.statusText(), unit::diagnostics);
             assertTrue(unit.stdout().contains("working"), unit::diagnostics);
         } finally {
             Files.deleteIfExists(never);
