@@ -95,6 +95,11 @@ class AutoReadinessIT {
                         s -> s.is("failed") || s.is("inactive") || s.is("active"));
                 assertFalse(unit.sawActiveState("active"), () -> "reported ready with its port taken\n" + unit.diagnostics());
                 assertFalse(state.statusText().startsWith("Ready"), unit::diagnostics);
+                // no start delay here: the preset must be hooked even when the server starts at once, and say why
+                // it is not ready (the JDK server fails in HttpServer.create, before its ready point)
+                if (app != App.JDK_HTTPSERVER) {
+                    assertTrue(unit.stderr().contains("sd-agent: " + detected(app) + " failed: "), unit::diagnostics);
+                }
             }
         }
     }
@@ -169,5 +174,69 @@ class AutoReadinessIT {
         } finally {
             Files.deleteIfExists(never);
         }
+    }
+
+    /**
+     * Tomcat's binary distribution from Maven Central as an operator runs it: {@code catalina.sh run} (where
+     * {@code Catalina#start} blocks until shutdown), the agent in CATALINA_OPTS, no ready= option. A CATALINA_BASE of
+     * its own with the HTTP port changed and the shutdown port disabled, serving a static page.
+     */
+    @ParameterizedTest(name = "{0}")
+    @EnumSource(Jdk.class)
+    void tomcatDistributionWithCatalinaShRun(Jdk jdk) throws Exception {
+        int port = Net.freePort();
+        try (Unit unit = new Unit("auto-catalina-" + jdk.id())) {
+            startCatalina(unit, jdk, port);
+            Unit.State state = unit.await("active", Unit.START_TIMEOUT, s -> s.is("active") || s.is("failed"));
+            String body = Net.get(port);
+            assertEquals("active", state.active(), unit::diagnostics);
+            assertTrue(body.startsWith("hello from tomcat-dist"), body);
+            String status = state.statusText();
+            assertTrue(status.matches("Ready in [0-9]+\\.[0-9]{2} s: Tomcat [0-9.]+ on :" + port), () -> status + "\n" + unit.diagnostics());
+            Systemd.systemctl("stop", unit.name).check();
+        }
+    }
+
+    /** The distribution logs a bind failure and runs on: never ready, the unit fails at TimeoutStartSec. */
+    @ParameterizedTest(name = "{0}")
+    @EnumSource(Jdk.class)
+    void tomcatDistributionWithItsPortTakenNeverReady(Jdk jdk) throws Exception {
+        try (ServerSocket taken = new ServerSocket()) {
+            taken.bind(new InetSocketAddress(InetAddress.getByName("0.0.0.0"), 0));
+            try (Unit unit = new Unit("auto-catalina-taken-" + jdk.id())) {
+                unit.property("TimeoutStartSec", "40");
+                startCatalina(unit, jdk, taken.getLocalPort());
+                Unit.State state = unit.await("failed", Unit.START_TIMEOUT, s -> s.is("failed") || s.is("active"));
+                assertEquals("failed", state.active(), unit::diagnostics);
+                assertFalse(unit.sawActiveState("active"), unit::diagnostics);
+                assertTrue(state.statusText().startsWith("Stopping after failed startup: java.lang.IllegalStateException: "
+                        + "Tomcat connector"), unit::diagnostics);
+            }
+        }
+    }
+
+    private static void startCatalina(Unit unit, Jdk jdk, int port) throws Exception {
+        Path home = Suite.path("it.tomcat.home");
+        Path base = Files.createTempDirectory(Suite.logsDir(), unit.name + "-base-");
+        Files.createDirectories(base.resolve("conf"));
+        try (Stream<Path> conf = Files.list(home.resolve("conf"))) {
+            for (Path file : (Iterable<Path>) conf::iterator) {
+                if (Files.isRegularFile(file)) {
+                    Files.copy(file, base.resolve("conf").resolve(file.getFileName()));
+                }
+            }
+        }
+        Path serverXml = base.resolve("conf/server.xml");
+        Files.writeString(serverXml, Files.readString(serverXml)
+                .replace("port=\"8005\"", "port=\"-1\"").replace("port=\"8080\"", "port=\"" + port + "\""));
+        for (String dir : new String[] {"logs", "temp", "work", "webapps/ROOT"}) {
+            Files.createDirectories(base.resolve(dir));
+        }
+        Files.writeString(base.resolve("webapps/ROOT/index.html"), "hello from tomcat-dist\n");
+        Path javaHome = jdk.java().getParent().getParent();
+        unit.env("CATALINA_HOME", home.toString()).env("CATALINA_BASE", base.toString())
+                .env("JAVA_HOME", javaHome.toString())
+                .env("CATALINA_OPTS", String.join(" ", jdk.strictFlags()) + " -javaagent:" + Suite.agentJar());
+        unit.start(List.of("/bin/sh", home.resolve("bin/catalina.sh").toString(), "run"));
     }
 }
