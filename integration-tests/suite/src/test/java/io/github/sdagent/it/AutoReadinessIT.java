@@ -239,4 +239,57 @@ class AutoReadinessIT {
                 .env("CATALINA_OPTS", String.join(" ", jdk.strictFlags()) + " -javaagent:" + Suite.agentJar());
         unit.start(List.of("/bin/sh", home.resolve("bin/catalina.sh").toString(), "run"));
     }
+
+    /**
+     * Jetty's home from Maven Central as an operator runs it: a jetty.base made with {@code --add-modules=http},
+     * then {@code java -javaagent:... -jar $JETTY_HOME/start.jar}, no ready= option. Active only once the port
+     * answers HTTP (the base deploys nothing, so 404 is the answer); with the port taken, never active.
+     */
+    @ParameterizedTest(name = "{0}")
+    @EnumSource(Jdk.class)
+    void jettyHomeWithStartJar(Jdk jdk) throws Exception {
+        Path home = Suite.path("it.jetty.home");
+        Path base = Files.createTempDirectory(Suite.logsDir(), "sdt-auto-jetty-base-" + jdk.id() + "-");
+        Process addModules = new ProcessBuilder(jdk.java().toString(), "-jar", home.resolve("start.jar").toString(),
+                "--add-modules=http").directory(base.toFile()).redirectErrorStream(true).start();
+        String made = new String(addModules.getInputStream().readAllBytes());
+        assertEquals(0, addModules.waitFor(), made);
+        int port = Net.freePort();
+        try (Unit unit = new Unit("auto-jetty-home-" + jdk.id())) {
+            unit.workingDirectory(base);
+            unit.start(List.of(jdk.java().toString(), "-javaagent:" + Suite.agentJar(), "-jar",
+                    home.resolve("start.jar").toString(), "jetty.http.host=127.0.0.1", "jetty.http.port=" + port));
+            Unit.State state = unit.await("active", Unit.START_TIMEOUT, s -> s.is("active") || s.is("failed"));
+            int answered = httpStatus(port); // at once
+            assertEquals("active", state.active(), unit::diagnostics);
+            assertEquals(404, answered, unit::diagnostics);
+            assertTrue(state.statusText().matches("Ready in [0-9]+\\.[0-9]{2} s: Jetty [0-9.]+ on :" + port),
+                    () -> state.statusText() + "\n" + unit.diagnostics());
+            Systemd.systemctl("stop", unit.name).check();
+        }
+        try (ServerSocket taken = new ServerSocket()) {
+            taken.bind(new InetSocketAddress(InetAddress.getByName("127.0.0.1"), 0));
+            try (Unit unit = new Unit("auto-jetty-home-taken-" + jdk.id())) {
+                unit.property("TimeoutStartSec", "40");
+                unit.workingDirectory(base);
+                unit.start(List.of(jdk.java().toString(), "-javaagent:" + Suite.agentJar(), "-jar",
+                        home.resolve("start.jar").toString(), "jetty.http.host=127.0.0.1",
+                        "jetty.http.port=" + taken.getLocalPort()));
+                Unit.State state = unit.await("failed", Unit.START_TIMEOUT,
+                        s -> s.is("failed") || s.is("inactive") || s.is("active"));
+                assertFalse(unit.sawActiveState("active"), unit::diagnostics);
+                assertFalse(state.statusText().startsWith("Ready"), unit::diagnostics);
+                assertTrue(unit.stderr().contains("sd-agent: Jetty failed: "), unit::diagnostics);
+            }
+        }
+    }
+
+    /** The HTTP status {@code GET /} answers (any status: the server is serving). */
+    private static int httpStatus(int port) throws Exception {
+        java.net.http.HttpResponse<Void> response = java.net.http.HttpClient.newHttpClient().send(
+                java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + port + "/"))
+                        .timeout(Duration.ofSeconds(10)).build(),
+                java.net.http.HttpResponse.BodyHandlers.discarding());
+        return response.statusCode();
+    }
 }
