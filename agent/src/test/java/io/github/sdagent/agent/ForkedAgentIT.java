@@ -203,7 +203,8 @@ class ForkedAgentIT {
         assertNotNull(appJna, "sdagent.test.jna.old.jar not set by the pom");
         try (NotifyReceiver receiver = new NotifyReceiver(dir);
              ForkedJvm app = ForkedJvm.start(dir, ForkedJvm.JDK17,
-                     Arrays.asList("-javaagent:" + ForkedJvm.agentJar(), "-cp", ForkedJvm.testClasspath() + ":" + appJna),
+                     Arrays.asList("-javaagent:" + ForkedJvm.agentJar() + "=ready=start", // READY at once, as before auto
+                             "-cp", ForkedJvm.testClasspath() + ":" + appJna),
                      APP, Arrays.asList("jna", dir.resolve("go").toString()), notifyEnv(receiver))) {
             // the agent's JNA first (READY=1 went out through it), then the application's older one
             assertNotNull(receiver.awaitContaining("READY=1", WAIT, new ArrayList<>()), app.stderr());
