@@ -249,7 +249,7 @@ class AutoReadinessIT {
     @EnumSource(Jdk.class)
     void jettyHomeWithStartJar(Jdk jdk) throws Exception {
         Path home = Suite.path("it.jetty.home");
-        Path base = Files.createTempDirectory(Suite.logsDir(), "sdt-auto-jetty-base-" + jdk.id() + "-");
+        Path base = Files.createTempDirectory(Files.createDirectories(Suite.logsDir()), "jetty-base-" + jdk.id() + "-");
         Process addModules = new ProcessBuilder(jdk.java().toString(), "-jar", home.resolve("start.jar").toString(),
                 "--add-modules=http").directory(base.toFile()).redirectErrorStream(true).start();
         String made = new String(addModules.getInputStream().readAllBytes());
