@@ -99,13 +99,21 @@ final class StartGate implements ClassFileTransformer, Consumer<ClassFileTransfo
         text.append(agentOptions == null ? "" : agentOptions).append('\n');
         text.append(systemProperties.getProperty("sdagent.ready", "")).append('\n');
         // auto applies unless ready= is given somewhere without an auto term (a superset: holding too much is harmless)
+        StringBuilder readyValues = new StringBuilder();
+        readyValues.append(optionValue(agentOptions, "ready")).append(systemProperties.getProperty("sdagent.ready"));
         boolean readyGiven = optionValue(agentOptions, "ready") != null || systemProperties.getProperty("sdagent.ready") != null;
         for (String config : new String[] {optionValue(agentOptions, "config"),
                 systemProperties.getProperty("sdagent.config")}) {
             if (config != null && !config.trim().isEmpty()) {
                 try {
                     String file = new String(Files.readAllBytes(Paths.get(config.trim())), StandardCharsets.UTF_8);
-                    readyGiven |= file.contains("ready");
+                    for (String line : file.split("\n")) {
+                        String key = line.trim();
+                        if (key.startsWith("ready") && key.substring(5).trim().matches("^[=:].*")) { // ready= or ready:
+                            readyGiven = true;
+                            readyValues.append(line);
+                        }
+                    }
                     text.append(file);
                 } catch (IOException | RuntimeException unreadable) {
                     // the configuration reports it; there is nothing to hold for a file we cannot read
@@ -113,7 +121,7 @@ final class StartGate implements ClassFileTransformer, Consumer<ClassFileTransfo
             }
         }
         Set<String> names = classNamesBeforeHash(text);
-        if (!readyGiven || text.indexOf("auto") >= 0) {
+        if (!readyGiven || readyValues.indexOf("auto") >= 0) {
             java.util.Collections.addAll(names, PRESET_CLASSES);
         }
         return names;
