@@ -1,5 +1,7 @@
 package io.github.sdagent.agent;
 
+import io.github.sdagent.agent.ready.AutoReadiness;
+import io.github.sdagent.agent.ready.ReadySpec;
 import io.github.sdagent.agent.watchdog.WatchdogOptions;
 
 import java.time.Duration;
@@ -28,7 +30,13 @@ public final class AgentConfig {
     static final String DEFAULT_STATUS = "Starting";
     static final Duration DEFAULT_HOOK_GRACE = Duration.ofSeconds(60);
 
+    static final Duration DEFAULT_HTTP_INTERVAL = Duration.ofSeconds(1);
+    static final Duration DEFAULT_HTTP_TIMEOUT = Duration.ofSeconds(2);
+
+    private final ReadySpec readySpec;
     private final List<HookSpec> ready;
+    private final Duration readyHttpInterval;
+    private final Duration readyHttpTimeout;
     private final ReadyWhen readyWhen;
     private final boolean watchdog;
     private final Duration watchdogInterval;
@@ -41,13 +49,18 @@ public final class AgentConfig {
     private final List<String> warnings = new ArrayList<>();
 
     private AgentConfig(Map<Option, OptionSources.Value> values) {
-        ready = Collections.unmodifiableList(hooks(values.get(Option.READY)));
+        readySpec = readySpec(values.get(Option.READY));
+        ready = readySpec.hooks();
+        readyHttpInterval = duration(values.get(Option.READY_HTTP_INTERVAL), Option.READY_HTTP_INTERVAL,
+                DEFAULT_HTTP_INTERVAL);
+        readyHttpTimeout = duration(values.get(Option.READY_HTTP_TIMEOUT), Option.READY_HTTP_TIMEOUT,
+                DEFAULT_HTTP_TIMEOUT);
         readyWhen = choice(values.get(Option.READY_WHEN), Option.READY_WHEN, ReadyWhen.class, ReadyWhen.ALL);
         watchdog = onOff(values.get(Option.WATCHDOG), Option.WATCHDOG);
         watchdogInterval = bounded(values.get(Option.WATCHDOG_INTERVAL), Option.WATCHDOG_INTERVAL, null,
                 WatchdogOptions.MIN_PING_INTERVAL, WatchdogOptions.MAX_INTERVAL);
         OptionSources.Value statusValue = values.get(Option.STATUS);
-        status = statusValue == null || statusValue.text.isEmpty() ? defaultStatus(ready) : OneLine.of(statusValue.text);
+        status = statusValue == null || statusValue.text.isEmpty() ? defaultStatus(readySpec) : OneLine.of(statusValue.text);
         hookGrace = duration(values.get(Option.HOOK_GRACE), Option.HOOK_GRACE, DEFAULT_HOOK_GRACE);
         mainPid = choice(values.get(Option.MAINPID), Option.MAINPID, MainPid.class, MainPid.AUTO);
         logLevel = choice(values.get(Option.LOG_LEVEL), Option.LOG_LEVEL, AgentLog.Level.class, AgentLog.Level.INFO);
@@ -161,8 +174,14 @@ public final class AgentConfig {
     }
 
     /** {@code Starting (waiting for org.eclipse.jetty.server.Server#start)}: says what READY=1 waits for. */
-    private static String defaultStatus(List<HookSpec> ready) {
-        return ready.isEmpty() ? DEFAULT_STATUS : DEFAULT_STATUS + " (waiting for " + joined(ready, "+") + ")";
+    private static String defaultStatus(ReadySpec ready) {
+        if (ready.start()) {
+            return DEFAULT_STATUS;
+        }
+        if (ready.auto() && ready.conditions().size() == 1) {
+            return AutoReadiness.NOTHING_FOUND;
+        }
+        return DEFAULT_STATUS + " (waiting for " + ready + ")";
     }
 
     static String joined(List<HookSpec> specs, String separator) {
@@ -187,22 +206,15 @@ public final class AgentConfig {
                 + "): " + (detail == null ? "" : detail + "; ") + "expected " + option.allowed);
     }
 
-    private static List<HookSpec> hooks(OptionSources.Value value) {
-        List<HookSpec> specs = new ArrayList<>();
+    private static ReadySpec readySpec(OptionSources.Value value) {
         if (value == null) {
-            return specs;
+            return ReadySpec.defaultSpec();
         }
-        if (value.text.isEmpty()) {
-            throw invalid(Option.READY, value, "no hook given");
+        try {
+            return ReadySpec.parse(value.text);
+        } catch (IllegalArgumentException e) {
+            throw invalid(Option.READY, value, e.getMessage());
         }
-        for (String spec : value.text.split("\\+", -1)) {
-            try {
-                specs.add(HookSpec.parse(spec.trim()));
-            } catch (IllegalArgumentException e) {
-                throw invalid(Option.READY, value, e.getMessage());
-            }
-        }
-        return specs;
     }
 
     private static <E extends Enum<E>> E choice(OptionSources.Value value, Option option, Class<E> type, E fallback) {
@@ -239,9 +251,22 @@ public final class AgentConfig {
         return duration;
     }
 
-    /** The ready hooks; empty means READY=1 is sent as soon as the agent has started. */
+    /** The ready= method hooks (possibly none: see {@link #readySpec}). */
     public List<HookSpec> ready() {
         return ready;
+    }
+
+    /** Everything ready= asks for; without ready=, auto. */
+    public ReadySpec readySpec() {
+        return readySpec;
+    }
+
+    public Duration readyHttpInterval() {
+        return readyHttpInterval;
+    }
+
+    public Duration readyHttpTimeout() {
+        return readyHttpTimeout;
     }
 
     public ReadyWhen readyWhen() {
@@ -290,8 +315,12 @@ public final class AgentConfig {
 
     /** One {@code key=value} per line, in a form {@code check} prints and the agent options accept back. */
     public String describe() {
-        return line(Option.READY, ready.isEmpty() ? "(none: READY=1 as soon as the agent starts)" : joined(ready, "+"))
+        return line(Option.READY, readySpec.start() ? "start (READY=1 as soon as the agent starts)"
+                        : readySpec.defaulted() ? "auto (the default: detect the server or framework)" : readySpec)
                 + line(Option.READY_WHEN, readyWhen.name().toLowerCase(Locale.ROOT))
+                + (readySpec.http() == null ? "" // only what applies: the http: options mean nothing without http:
+                        : line(Option.READY_HTTP_INTERVAL, Durations.format(readyHttpInterval))
+                        + line(Option.READY_HTTP_TIMEOUT, Durations.format(readyHttpTimeout)))
                 + line(Option.WATCHDOG, watchdog ? "on" : "off")
                 + line(Option.WATCHDOG_INTERVAL, watchdogInterval == null
                         ? "(half of WATCHDOG_USEC)" : Durations.format(watchdogInterval))

@@ -3,6 +3,7 @@ package io.github.sdagent.agent;
 import io.github.sdagent.agent.hooks.BridgeDispatcher;
 import io.github.sdagent.agent.isolation.JnaProperties;
 import io.github.sdagent.agent.isolation.NativeAccess;
+import io.github.sdagent.agent.ready.ReadyConditions;
 import io.github.sdagent.agent.watchdog.ServiceState;
 import io.github.sdagent.agent.watchdog.StopProgress;
 import io.github.sdagent.agent.watchdog.WatchdogFeatures;
@@ -90,6 +91,8 @@ public final class AgentMain {
         if (!config.ready().isEmpty()) {
             ReadyHooks.install(inst, transformers, config.ready(), lifecycle, config.hookGrace().toMillis());
         }
+        ReadyConditions.install(config.readySpec(), config.readyHttpInterval().toMillis(),
+                config.readyHttpTimeout().toMillis(), inst, transformers, lifecycle);
         // At once: the agent's JNA no longer touches java.util.logging (see the isolation package), so nothing is
         // gained by waiting for the application to configure its logging first.
         thread.execute(new Runnable() {

@@ -2,8 +2,10 @@ package io.github.sdagent.agent;
 
 /** Every configuration key, with what it accepts (used in error messages, the CLI and the README). */
 enum Option {
-    READY("ready", "one or more Class#method specs joined with '+', e.g. org.eclipse.jetty.server.Server#start"),
+    READY("ready", io.github.sdagent.agent.ready.ReadySpec.ALLOWED),
     READY_WHEN("ready-when", "all or any"),
+    READY_HTTP_INTERVAL("ready-http-interval", "a duration such as 1s or 500ms (between ready=http: requests)"),
+    READY_HTTP_TIMEOUT("ready-http-timeout", "a duration such as 2s (each ready=http: request)"),
     WATCHDOG("watchdog", "on or off"),
     WATCHDOG_INTERVAL("watchdog-interval", "a duration such as 10s, 500ms or 2min"),
     WATCHDOG_ACTION("watchdog-action", "trigger (send WATCHDOG=trigger when unhealthy) or skip (stop pinging)"),

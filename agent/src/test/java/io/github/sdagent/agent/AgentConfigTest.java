@@ -40,10 +40,13 @@ class AgentConfigTest {
     void defaults() {
         AgentConfig config = AgentConfig.load(null, new Properties());
         assertTrue(config.ready().isEmpty());
+        assertTrue(config.readySpec().auto() && config.readySpec().defaulted(), "no ready= means ready=auto");
         assertEquals(AgentConfig.ReadyWhen.ALL, config.readyWhen());
         assertTrue(config.watchdog());
         assertNull(config.watchdogInterval());
-        assertEquals("Starting", config.status());
+        assertEquals(io.github.sdagent.agent.ready.AutoReadiness.NOTHING_FOUND, config.status());
+        assertEquals(Duration.ofSeconds(1), config.readyHttpInterval());
+        assertEquals(Duration.ofSeconds(2), config.readyHttpTimeout());
         assertEquals(Duration.ofSeconds(60), config.hookGrace());
         assertEquals(AgentConfig.MainPid.AUTO, config.mainPid());
         assertEquals(AgentLog.Level.INFO, config.logLevel());
@@ -170,7 +173,7 @@ class AgentConfigTest {
             "hook-grace=1 week|invalid option hook-grace=1 week (-javaagent options): expected a duration such as 60s or 2min",
             "mainpid=yes|invalid option mainpid=yes (-javaagent options): expected auto, on or off",
             "log-level=verbose|invalid option log-level=verbose (-javaagent options): expected error, warn, info, debug or off",
-            "ready=|invalid option ready= (-javaagent options): no hook given; expected one or more Class#method specs joined with '+', e.g. org.eclipse.jetty.server.Server#start",
+            "ready=|invalid option ready= (-javaagent options): no hook given; expected " + io.github.sdagent.agent.ready.ReadySpec.ALLOWED,
     })
     void badValues(String options, String expected) {
         assertEquals(expected, error(options));
