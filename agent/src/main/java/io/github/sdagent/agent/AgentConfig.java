@@ -22,6 +22,12 @@ public final class AgentConfig {
 
     static final String DEFAULT_STATUS = "Starting";
     static final Duration DEFAULT_HOOK_GRACE = Duration.ofSeconds(60);
+    /** Below systemd's default TimeoutStartSec (90 s), which systemd also allows a reload. */
+    static final Duration DEFAULT_RELOAD_TIMEOUT = Duration.ofSeconds(60);
+    static final Duration MIN_RELOAD_TIMEOUT = Duration.ofMillis(100);
+    static final Duration MAX_RELOAD_TIMEOUT = Duration.ofHours(1);
+    /** Signals a JVM lets an application handle that are conventional for "reload"; TERM/INT stop, QUIT dumps threads. */
+    static final List<String> RELOAD_SIGNALS = Collections.unmodifiableList(java.util.Arrays.asList("HUP", "USR1", "WINCH"));
 
     private final List<HookSpec> ready;
     private final ReadyWhen readyWhen;
@@ -32,6 +38,9 @@ public final class AgentConfig {
     private final MainPid mainPid;
     private final AgentLog.Level logLevel;
     private final String configFile;
+    private final HookSpec reload;
+    private final String reloadSignal;
+    private final Duration reloadTimeout;
 
     private AgentConfig(Map<Option, OptionSources.Value> values) {
         ready = Collections.unmodifiableList(hooks(values.get(Option.READY)));
@@ -45,6 +54,54 @@ public final class AgentConfig {
         logLevel = choice(values.get(Option.LOG_LEVEL), Option.LOG_LEVEL, AgentLog.Level.class, AgentLog.Level.INFO);
         OptionSources.Value config = values.get(Option.CONFIG);
         configFile = config == null ? null : config.text;
+        reload = reloadHook(values.get(Option.RELOAD));
+        reloadSignal = reloadSignal(reloadOnly(values, Option.RELOAD_SIGNAL));
+        reloadTimeout = reloadTimeout(reloadOnly(values, Option.RELOAD_TIMEOUT));
+    }
+
+    private static HookSpec reloadHook(OptionSources.Value value) {
+        if (value == null) {
+            return null;
+        }
+        HookSpec spec;
+        try {
+            spec = HookSpec.parse(value.text);
+        } catch (IllegalArgumentException e) {
+            throw invalid(Option.RELOAD, value, e.getMessage());
+        }
+        if (spec.parameterTypes() != null && !spec.parameterTypes().isEmpty()) {
+            throw invalid(Option.RELOAD, value, "the agent calls the reload method without arguments");
+        }
+        return spec;
+    }
+
+    /** The value of a reload-* key; an error when reload= is not set (the key would silently do nothing). */
+    private static OptionSources.Value reloadOnly(Map<Option, OptionSources.Value> values, Option option) {
+        OptionSources.Value value = values.get(option);
+        if (value != null && values.get(Option.RELOAD) == null) {
+            throw invalid(option, value, "no reload= method is configured");
+        }
+        return value;
+    }
+
+    private static String reloadSignal(OptionSources.Value value) {
+        if (value == null) {
+            return "HUP";
+        }
+        String name = value.text.trim().toUpperCase(Locale.ROOT);
+        name = name.startsWith("SIG") ? name.substring(3) : name;
+        if (!RELOAD_SIGNALS.contains(name)) {
+            throw invalid(Option.RELOAD_SIGNAL, value, null);
+        }
+        return name;
+    }
+
+    private static Duration reloadTimeout(OptionSources.Value value) {
+        Duration timeout = duration(value, Option.RELOAD_TIMEOUT, DEFAULT_RELOAD_TIMEOUT);
+        if (timeout.compareTo(MIN_RELOAD_TIMEOUT) < 0 || timeout.compareTo(MAX_RELOAD_TIMEOUT) > 0) {
+            throw invalid(Option.RELOAD_TIMEOUT, value, "out of range");
+        }
+        return timeout;
     }
 
     /** {@code Starting (waiting for org.eclipse.jetty.server.Server#start)}: says what READY=1 waits for. */
@@ -160,6 +217,20 @@ public final class AgentConfig {
         return logLevel;
     }
 
+    /** The reload method ({@code reload=}), or null: then no reload signal handler is installed. */
+    public HookSpec reload() {
+        return reload;
+    }
+
+    /** The reload signal's name without SIG: HUP (default), USR1 or WINCH. */
+    public String reloadSignal() {
+        return reloadSignal;
+    }
+
+    public Duration reloadTimeout() {
+        return reloadTimeout;
+    }
+
     /** The config file that was read, or null. */
     public String configFile() {
         return configFile;
@@ -174,6 +245,8 @@ public final class AgentConfig {
                         ? "(half of WATCHDOG_USEC)" : Durations.format(watchdogInterval))
                 + line(Option.STATUS, status)
                 + line(Option.HOOK_GRACE, Durations.format(hookGrace))
+                + (reload == null ? "" : line(Option.RELOAD, reload) + line(Option.RELOAD_SIGNAL, reloadSignal)
+                        + line(Option.RELOAD_TIMEOUT, Durations.format(reloadTimeout)))
                 + line(Option.MAINPID, mainPid.name().toLowerCase(Locale.ROOT))
                 + line(Option.LOG_LEVEL, logLevel.name().toLowerCase(Locale.ROOT))
                 + line(Option.CONFIG, configFile == null ? "(none)" : configFile);

@@ -80,6 +80,9 @@ public final class AgentMain {
         if (!config.ready().isEmpty()) {
             ReadyHooks.install(inst, transformers, config.ready(), lifecycle, config.hookGrace().toMillis());
         }
+        if (config.reload() != null) {
+            ReloadService.install(config, inst, transformers, lifecycle, notifier, log);
+        }
         thread.schedule(new Runnable() {
             @Override
             public void run() {

@@ -192,6 +192,11 @@ public final class Lifecycle implements HookListener {
         return ready;
     }
 
+    /** True once STOPPING=1 is on its way (a reload must not announce READY=1 after it). */
+    synchronized boolean isStopping() {
+        return stopping;
+    }
+
     private String[] withMainPid(String... assignments) {
         if (mainPid == null) {
             return assignments;

@@ -125,11 +125,15 @@ public final class HookEngine implements HookBridge.Dispatcher, ClassFileTransfo
      * were loaded before now, and reports after the grace period which classes never loaded.
      */
     public void install(List<HookSpec> specs, HookListener listener, long graceMillis) {
+        install(specs, listener, graceMillis, null);
+    }
+
+    private void install(List<HookSpec> specs, HookListener listener, long graceMillis, CallTarget target) {
         long installedAt = System.nanoTime();
         List<Hook> added = new ArrayList<>();
         synchronized (this) {
             for (HookSpec spec : specs) {
-                Hook hook = new Hook(hooks.size(), spec, listener);
+                Hook hook = new Hook(hooks.size(), spec, listener, target);
                 hooks.add(hook);
                 added.add(hook);
                 List<Hook> named = hooksByClassName.get(spec.className());
@@ -266,7 +270,11 @@ public final class HookEngine implements HookBridge.Dispatcher, ClassFileTransfo
             };
             for (Hook hook : named) {
                 hook.seen = true;
-                resolveOnLoad(hook, type, source, loader, constructorHooks);
+                if (hook.target != null) {
+                    resolveTarget(hook, type, source, loader, constructorHooks);
+                } else {
+                    resolveOnLoad(hook, type, source, loader, constructorHooks);
+                }
             }
             updateHeaderReading();
         }
@@ -327,6 +335,35 @@ public final class HookEngine implements HookBridge.Dispatcher, ClassFileTransfo
             } else {
                 expect(new Expected(hook, declaringType, method.name, method.descriptor));
             }
+        }
+    }
+
+    // ---- call targets (reload=): the class and its latest instance are tracked, no method is hooked ----
+
+    /**
+     * Tracks where {@code spec}'s method can be called later, with the class loading and constructor reports the
+     * ready hooks use: {@code listener} gets only {@link HookListener#problem} (resolution problems, a class that
+     * never loaded), never a returned or failed call. Returns at once.
+     */
+    public CallTarget track(HookSpec spec, HookListener listener, long graceMillis) {
+        CallTarget target = new CallTarget(spec);
+        install(Collections.singletonList(spec), listener, graceMillis, target);
+        return target;
+    }
+
+    /** As {@link #resolveOnLoad}, but the constructors only report instances to the target (no site, no binding). */
+    private void resolveTarget(Hook hook, ClassInfo type, ClassInfo.Source source, ClassLoader loader,
+                               List<Integer> constructorHooks) {
+        MethodResolver.Resolution resolution = MethodResolver.resolve(type, source, hook.spec);
+        if (resolution.problem != null) {
+            hook.report(resolution.problem);
+            return;
+        }
+        hook.target.resolved(loader, resolution.method);
+        if (type.isInterface && resolution.method.is(Opcodes.ACC_ABSTRACT)) {
+            hookImplementorsOf(type.name, Collections.singleton(hook)); // their constructors report
+        } else if (!resolution.method.is(Opcodes.ACC_STATIC)) {
+            constructorHooks.add(hook.id);
         }
     }
 
@@ -500,6 +537,11 @@ public final class HookEngine implements HookBridge.Dispatcher, ClassFileTransfo
 
     @Override
     public void constructed(int hookId, Object instance) {
+        CallTarget target = hooks.get(hookId).target;
+        if (target != null) {
+            target.constructed(instance);
+            return;
+        }
         Class<?> runtime = instance.getClass();
         RuntimeClass state = runtimeClasses.get(runtime);
         if (state.isBound(hookId)) {
@@ -662,6 +704,8 @@ public final class HookEngine implements HookBridge.Dispatcher, ClassFileTransfo
         final int id;
         final HookSpec spec;
         final HookListener listener;
+        /** non-null for a call target (reload=): no method is hooked, constructors report to it */
+        final CallTarget target;
         volatile boolean seen;
         /** the grace period is over (reported if never seen) */
         volatile boolean expired;
@@ -669,10 +713,11 @@ public final class HookEngine implements HookBridge.Dispatcher, ClassFileTransfo
         final Map<ClassLoader, MethodResolver.Resolution> resolutions = new WeakHashMap<>();
         private final Set<String> reported = ConcurrentHashMap.newKeySet();
 
-        Hook(int id, HookSpec spec, HookListener listener) {
+        Hook(int id, HookSpec spec, HookListener listener, CallTarget target) {
             this.id = id;
             this.spec = spec;
             this.listener = listener;
+            this.target = target;
         }
 
         // The listener must never disturb the application, which may be in the middle of its start.

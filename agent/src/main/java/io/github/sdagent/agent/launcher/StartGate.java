@@ -77,11 +77,12 @@ final class StartGate implements ClassFileTransformer, Consumer<ClassFileTransfo
         start.start();
     }
 
-    /** The internal names (a/b/C) of the classes named by ready hooks, from every source the configuration reads. */
+    /** The internal names (a/b/C) of the classes named by ready (and reload) hooks, from every source the configuration reads. */
     static Set<String> hookClasses(String agentOptions, Properties systemProperties) {
         StringBuilder text = new StringBuilder();
         text.append(agentOptions == null ? "" : agentOptions).append('\n');
         text.append(systemProperties.getProperty("sdagent.ready", "")).append('\n');
+        text.append(systemProperties.getProperty("sdagent.reload", "")).append('\n'); // its instances are tracked
         for (String config : new String[] {optionValue(agentOptions, "config"),
                 systemProperties.getProperty("sdagent.config")}) {
             if (config != null && !config.trim().isEmpty()) {
