@@ -16,6 +16,8 @@ import java.nio.file.Paths;
 public final class ReloadableApp {
 
     private static int calls;
+    /** The running service, reachable as a real application's would be (the agent holds instances only weakly). */
+    static ReloadableApp running;
     private final Path hold;
 
     public ReloadableApp(Path hold) {
@@ -56,7 +58,8 @@ public final class ReloadableApp {
 
     public static void main(String[] args) throws Exception {
         Thread.sleep(Long.parseLong(args[0])); // a slow start-up, for reloads requested while starting
-        new ReloadableApp(Paths.get(args[1])).start();
+        running = new ReloadableApp(Paths.get(args[1]));
+        running.start();
         Thread.sleep(Long.MAX_VALUE);
     }
 }
