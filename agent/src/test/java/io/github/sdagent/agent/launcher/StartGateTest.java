@@ -39,6 +39,10 @@ class StartGateTest {
         Properties viaProperty = new Properties();
         viaProperty.setProperty("sdagent.config", config.toString());
         assertEquals(Set.of("org/example/FromFile"), StartGate.hookClasses(null, viaProperty));
+        Properties reload = new Properties();
+        reload.setProperty("sdagent.reload", "org.example.Config#reload");
+        assertEquals(Set.of("org/example/Config", "org/example/Server"),
+                StartGate.hookClasses("ready=org.example.Server#start", reload), "reload=: its instances are tracked");
         assertEquals(Set.of(), StartGate.hookClasses("config=" + dir.resolve("missing"), new Properties()));
     }
 
