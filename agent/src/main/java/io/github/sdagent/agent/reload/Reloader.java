@@ -138,7 +138,7 @@ public final class Reloader {
         // MONOTONIC_USEC must be CLOCK_MONOTONIC and not earlier than the moment systemd sent the signal (else
         // Type=notify-reload ignores this RELOADING=1). System.nanoTime() is CLOCK_MONOTONIC on Linux: HotSpot's
         // os::javaTimeNanos reads clock_gettime(CLOCK_MONOTONIC), and it is read here, after the signal arrived.
-        // ReloaderTest#nanoTimeIsClockMonotonic compares it with clock_gettime through JNA.
+        // ReloadIT#reloadingCarriesClockMonotonicMicrosecondsThenReady checks it against clock_gettime across processes.
         service.send("RELOADING=1", "MONOTONIC_USEC=" + begin / 1000,
                 "STATUS=Reloading (" + signal + ", " + target.spec() + ")");
         Attempt previous;
