@@ -86,8 +86,9 @@ unpack() {
   apt-get update -qq -o Dir::Etc::sourcelist="$backports_list" -o Dir::Etc::sourceparts=- \
     -o APT::Get::List-Cleanup=0 || die "apt-get update of $backports_list failed"
   downloads=$(mktemp -d)
-  chmod 755 "$downloads" # apt downloads as the _apt user where it can
-  (cd "$downloads" && apt-get download -qq "systemd/$release-backports" "libsystemd-shared/$release-backports") \
+  # As root into a private temporary directory (the _apt sandbox user could not write there).
+  (cd "$downloads" && apt-get download -qq -o APT::Sandbox::User=root \
+    "systemd/$release-backports" "libsystemd-shared/$release-backports") \
     || die "could not download systemd from $release-backports"
   rm -rf "$prefix.partial"
   mkdir -p "$prefix.partial"
