@@ -73,7 +73,15 @@ public final class Reloader {
         return new Runnable() {
             @Override
             public void run() {
-                request();
+                try {
+                    request();
+                } catch (Throwable t) { // e.g. no thread could be started: the next signal tries again
+                    synchronized (Reloader.this) {
+                        running = false;
+                        pending = false;
+                    }
+                    log.error(signal + ": could not start the reload: " + OneLine.summary(t));
+                }
             }
         };
     }
@@ -124,6 +132,7 @@ public final class Reloader {
         String requested = "";
         if (!service.isReady()) {
             log.info(signal + " while starting: the reload runs once the service is ready");
+            // Polled (rarely needed, and the Lifecycle stays untouched); ends with READY=1 or STOPPING=1.
             while (!service.isReady()) {
                 if (service.isStopping()) {
                     log.info(signal + " during shutdown: no reload");
