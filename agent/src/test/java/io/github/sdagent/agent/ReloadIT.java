@@ -214,6 +214,39 @@ class ReloadIT {
         }
     }
 
+    @Test
+    void noReadyAfterStoppingAndNoReloadDuringShutdown() throws Exception {
+        Path hold = dir.resolve("hold");
+        Files.createFile(hold);
+        try (NotifyReceiver receiver = new NotifyReceiver(dir);
+             ForkedJvm app = ForkedJvm.start(dir, ForkedJvm.JDK17,
+                     agentArgs(READY + ",reload=" + APP + "#reload", "-Dapp.drainMillis=4000"), APP,
+                     Arrays.asList("0", hold.toString()), Collections.singletonMap("NOTIFY_SOCKET", receiver.path().toString()))) {
+            List<String> seen = new ArrayList<>();
+            assertNotNull(receiver.awaitContaining("READY=1", Duration.ofSeconds(30), seen), seen + app.stderr());
+            app.signal("HUP");
+            assertNotNull(receiver.awaitContaining("RELOADING=1", Duration.ofSeconds(30), seen), seen + app.stderr());
+            app.awaitStdout("reload 1 reload", Duration.ofSeconds(30)); // the method waits for the hold file
+            app.signal("TERM");
+            assertNotNull(receiver.awaitContaining("STOPPING=1", Duration.ofSeconds(30), seen), seen + app.stderr());
+            Files.delete(hold); // the reload method returns while the JVM drains
+            app.signal("HUP"); // and a new reload request during the shutdown
+            assertEquals(143, app.waitFor(Duration.ofSeconds(30)));
+            seen.addAll(receiver.drain(Duration.ofMillis(200)));
+            int stopping = -1;
+            for (int i = 0; i < seen.size(); i++) {
+                stopping = seen.get(i).contains("STOPPING=1") ? i : stopping;
+            }
+            for (String message : seen.subList(stopping, seen.size())) {
+                assertFalse(message.contains("READY=1") || message.contains("RELOADING=1"), "after STOPPING=1: " + seen);
+            }
+            assertTrue(app.stdout().contains("drained"), app.stdout());
+            assertTrue(app.stderr().contains("sd-agent: reload finished during shutdown: Reloaded at "), app.stderr());
+            assertTrue(app.stderr().contains("sd-agent: SIGHUP during shutdown: no reload"), app.stderr());
+            assertEquals(1, Pattern.compile("(?m)^reload \\d+ ").matcher(app.stdout()).results().count(), app.stdout());
+        }
+    }
+
     @ParameterizedTest(name = "JDK {0}")
     @ValueSource(strings = {"17", "25"})
     void withoutReloadSighupStillStopsTheJvmAndNoReloadClassLoads(String jdk) throws Exception {

@@ -11,7 +11,8 @@ import java.nio.file.Paths;
  * the ready hook. While the file named by the second argument exists, {@link #reload} waits for it to disappear, so
  * a test can watch the unit in "reloading".
  *
- * <p>Usage: {@code ReloadableApp <start-delay-millis> <hold-file>}; runs until stopped.
+ * <p>Usage: {@code ReloadableApp <start-delay-millis> <hold-file>}; runs until stopped. With
+ * {@code -Dapp.drainMillis=N} its shutdown hook takes N ms.
  */
 public final class ReloadableApp {
 
@@ -57,6 +58,17 @@ public final class ReloadableApp {
     }
 
     public static void main(String[] args) throws Exception {
+        long drainMillis = Long.getLong("app.drainMillis", 0);
+        if (drainMillis > 0) { // a graceful shutdown that takes a while, for reloads during shutdown
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+                try {
+                    Thread.sleep(drainMillis);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                System.out.println("drained");
+            }));
+        }
         Thread.sleep(Long.parseLong(args[0])); // a slow start-up, for reloads requested while starting
         running = new ReloadableApp(Paths.get(args[1]));
         running.start();
