@@ -26,8 +26,6 @@ public final class AgentConfig {
     static final Duration DEFAULT_RELOAD_TIMEOUT = Duration.ofSeconds(60);
     static final Duration MIN_RELOAD_TIMEOUT = Duration.ofMillis(100);
     static final Duration MAX_RELOAD_TIMEOUT = Duration.ofHours(1);
-    /** Signals a JVM lets an application handle that are conventional for "reload"; TERM/INT stop, QUIT dumps threads. */
-    static final List<String> RELOAD_SIGNALS = Collections.unmodifiableList(java.util.Arrays.asList("HUP", "USR1", "WINCH"));
 
     private final List<HookSpec> ready;
     private final ReadyWhen readyWhen;
@@ -90,10 +88,12 @@ public final class AgentConfig {
         }
         String name = value.text.trim().toUpperCase(Locale.ROOT);
         name = name.startsWith("SIG") ? name.substring(3) : name;
-        if (!RELOAD_SIGNALS.contains(name)) {
-            throw invalid(Option.RELOAD_SIGNAL, value, null);
+        switch (name) {
+            // conventional reload signals the JVM lets an application handle (TERM/INT stop, QUIT dumps threads,
+            // USR2 is HotSpot's own)
+            case "HUP": case "USR1": case "WINCH": return name;
+            default: throw invalid(Option.RELOAD_SIGNAL, value, null);
         }
-        return name;
     }
 
     private static Duration reloadTimeout(OptionSources.Value value) {

@@ -22,8 +22,12 @@ final class ReloadService implements Reloader.Service {
 
     static void install(AgentConfig config, Instrumentation inst, Consumer<ClassFileTransformer> transformers,
                         Lifecycle lifecycle, Notifier notifier, AgentLog log) {
-        Reload.install(inst, transformers, config.reload(), config.reloadSignal(), config.reloadTimeout(),
-                config.hookGrace().toMillis(), new ReloadService(lifecycle, notifier), log);
+        try {
+            Reload.install(inst, transformers, config.reload(), config.reloadSignal(), config.reloadTimeout(),
+                    config.hookGrace().toMillis(), new ReloadService(lifecycle, notifier), log);
+        } catch (Throwable t) { // Reload.install catches its own; this is for its classes failing to load
+            log.warn("reload disabled: " + OneLine.summary(t));
+        }
     }
 
     @Override
