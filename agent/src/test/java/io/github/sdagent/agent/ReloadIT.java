@@ -88,7 +88,7 @@ class ReloadIT {
         for (int i = 0; i < 3; i++) {
             manager.systemctl("kill", "--kill-whom=main", "--signal=SIGHUP", unit.name);
         }
-        Thread.sleep(500); // the JVM dispatches each signal on a thread of its own
+        Thread.sleep(2_000); // the JVM dispatches each signal on a thread of its own: let all three arrive first
         Files.delete(unit.hold);
         unit.awaitCalls("reload", 2);
         Map<String, String> state = unit.await("active", "not active after the coalesced reload");
@@ -100,7 +100,7 @@ class ReloadIT {
     @Test
     void aReloadRequestedWhileStartingRunsOnceTheServiceIsReady() throws Exception {
         Manager manager = Manager.machine();
-        Unit unit = start(manager, "17", "reload=" + APP + "#reload,log-level=debug", 5_000, "Type=notify",
+        Unit unit = start(manager, "17", "reload=" + APP + "#reload,log-level=debug", 8_000, "Type=notify",
                 "ExecReload=/bin/kill -HUP $MAINPID");
         unit.awaitOutput("reload: SIGHUP calls"); // the agent's handler is in place, the app still sleeps
         assertEquals("activating", manager.show(unit.name).get("ActiveState"));
