@@ -66,7 +66,7 @@ class ReloadIT {
         Unit unit = start(manager, jdk, "reload=" + APP + "#reload", 0, "Type=notify", "ExecReload=/bin/kill -HUP $MAINPID");
         // kill returns at once: systemctl reload is done before the reload is (and whether systemd 252 shows
         // "reloading" depends on which it notices first: kill's exit or the agent's RELOADING=1; see docs/reload.md)
-        assertEquals("", manager.systemctl("reload", unit.name).trim());
+        unit.reload();
         unit.awaitCalls("reload", 1);
         assertReloaded(unit, unit.awaitStatus("Reloaded at "), 1);
 
@@ -138,7 +138,7 @@ class ReloadIT {
         assertEquals(0, reload.exitValue());
         assertReloaded(unit, manager.show(unit.name), 1);
 
-        assertEquals("", manager.systemctl("reload", unit.name).trim());
+        unit.reload();
         assertReloaded(unit, manager.show(unit.name), 2);
     }
 
@@ -147,7 +147,7 @@ class ReloadIT {
     void failingReloadMethodIsReportedAndTheUnitStaysActive(String jdk) throws Exception {
         Manager manager = Manager.systemd254();
         Unit unit = start(manager, jdk, "reload=" + APP + "#failingReload", 0, "Type=notify-reload");
-        assertEquals("", manager.systemctl("reload", unit.name).trim());
+        unit.reload();
         Map<String, String> state = manager.show(unit.name);
         assertEquals("active", state.get("ActiveState"), state + unit.output());
         assertTrue(state.get("StatusText").matches("Reload failed at \\d\\d:\\d\\d:\\d\\d after \\d+\\.\\d\\d s: "
@@ -163,7 +163,7 @@ class ReloadIT {
         Manager manager = Manager.systemd254();
         Unit unit = start(manager, jdk, "reload=" + APP + "#hangingReload,reload-timeout=1s", 0, "Type=notify-reload");
         long began = System.nanoTime();
-        assertEquals("", manager.systemctl("reload", unit.name).trim());
+        unit.reload();
         assertTrue(System.nanoTime() - began >= 900_000_000L, "systemctl reload returned before the timeout");
         Map<String, String> state = manager.show(unit.name);
         assertEquals("active", state.get("ActiveState"), state + unit.output());
@@ -171,7 +171,7 @@ class ReloadIT {
         assertTrue(state.get("StatusText").endsWith(APP + "#hangingReload has not returned after 1.00 s (reload-timeout) and is still running"), state.toString());
         assertEquals("110", state.get("StatusErrno"), "ETIMEDOUT");
 
-        assertEquals("", manager.systemctl("reload", unit.name).trim());
+        unit.reload();
         state = manager.show(unit.name);
         assertEquals("active", state.get("ActiveState"), state + unit.output());
         assertTrue(state.get("StatusText").startsWith("Reload not run at "), state.toString());
@@ -185,7 +185,7 @@ class ReloadIT {
         Manager manager = Manager.systemd254();
         Unit unit = start(manager, "25", "reload=" + APP + "#reloadStatic,reload-signal=USR1", 0, "Type=notify-reload",
                 "ReloadSignal=SIGUSR1");
-        assertEquals("", manager.systemctl("reload", unit.name).trim());
+        unit.reload();
         assertEquals(1, unit.reloadCalls("reloadStatic"), unit.output());
         Map<String, String> state = manager.show(unit.name);
         assertTrue(state.get("StatusText").startsWith("Reloaded at "), state.toString());
@@ -294,28 +294,50 @@ class ReloadIT {
         assertTrue(unit.output().contains("reload " + calls + " reload on sd-agent-reload-call"), unit.output());
     }
 
-    /** Starts the app as a transient unit (systemd-run waits for READY=1 unless the app starts slowly). */
+    /**
+     * Starts the app as a unit and waits for READY=1 (unless the app starts slowly). On the machine's manager it is a unit
+     * file: systemd 252 writes a transient unit's {@code $MAINPID} as {@code \$MAINPID} into its transient file, so
+     * after any {@code daemon-reload} (other tests run one) {@code ExecReload=/bin/kill -HUP $MAINPID} of a
+     * {@code systemd-run} unit gets a literal argument. The private systemd 254 manager gets transient units.
+     */
     private Unit start(Manager manager, String jdk, String reloadOptions, long startDelayMillis, String... properties)
             throws Exception {
         String name = "sdt-reload-" + ThreadLocalRandom.current().nextInt(1_000_000) + ".service";
-        cleanUps.add(() -> manager.cleanUp(name));
         Path output = dir.resolve("out.txt");
         Path hold = dir.resolve("hold");
-        List<String> command = new ArrayList<>(manager.systemdRun);
-        if (startDelayMillis > 0) {
-            command.add("--no-block");
+        List<String> settings = new ArrayList<>(Arrays.asList("SuccessExitStatus=143", "TimeoutStartSec=90",
+                "StandardOutput=file:" + output, "StandardError=file:" + output));
+        settings.addAll(Arrays.asList(properties));
+        List<String> java = new ArrayList<>();
+        java.add(ForkedJvm.java(javaHome(jdk)));
+        java.addAll(agentArgs(READY + "," + reloadOptions));
+        java.add(APP);
+        java.add(Long.toString(startDelayMillis));
+        java.add(hold.toString());
+        List<String> command;
+        if (manager.unitDirectory != null) {
+            Path file = manager.unitDirectory.resolve(name);
+            Files.createDirectories(manager.unitDirectory);
+            Files.writeString(file, "[Service]\n" + String.join("\n", settings) + "\nExecStart=" + String.join(" ", java) + "\n");
+            cleanUps.add(() -> {
+                manager.cleanUp(name);
+                file.toFile().delete();
+            });
+            command = new ArrayList<>(manager.systemctl);
+            command.addAll(startDelayMillis > 0 ? Arrays.asList("start", "--no-block", name) : Arrays.asList("start", name));
+        } else {
+            cleanUps.add(() -> manager.cleanUp(name));
+            command = new ArrayList<>(manager.systemdRun);
+            if (startDelayMillis > 0) {
+                command.add("--no-block");
+            }
+            command.add("--unit=" + name);
+            for (String setting : settings) {
+                command.add("-p");
+                command.add(setting);
+            }
+            command.addAll(java);
         }
-        command.addAll(Arrays.asList("--unit=" + name, "-p", "SuccessExitStatus=143", "-p", "TimeoutStartSec=90",
-                "-p", "StandardOutput=file:" + output, "-p", "StandardError=file:" + output));
-        for (String property : properties) {
-            command.add("-p");
-            command.add(property);
-        }
-        command.add(ForkedJvm.java(javaHome(jdk)));
-        command.addAll(agentArgs(READY + "," + reloadOptions));
-        command.add(APP);
-        command.add(Long.toString(startDelayMillis));
-        command.add(hold.toString());
         String started = manager.run(command);
         Unit unit = new Unit(manager, name, output, hold);
         if (startDelayMillis == 0) {
@@ -345,6 +367,14 @@ class ReloadIT {
             this.name = name;
             this.output = output;
             this.hold = hold;
+        }
+
+        /** {@code systemctl reload}: it must succeed (the failure message has the unit's state and output). */
+        void reload() throws Exception {
+            String said = manager.systemctl("reload", name).trim();
+            if (!said.isEmpty()) {
+                fail("systemctl reload: " + said + "\n" + manager.show(name) + "\n" + output());
+            }
         }
 
         String output() throws Exception {
@@ -414,17 +444,21 @@ class ReloadIT {
         final List<String> systemctl;
         final List<String> systemdRun;
         final Map<String, String> env;
+        /** where tests write unit files; null: they use transient units */
+        final Path unitDirectory;
 
-        private Manager(List<String> systemctl, List<String> systemdRun, Map<String, String> env) {
+        private Manager(List<String> systemctl, List<String> systemdRun, Map<String, String> env, Path unitDirectory) {
             this.systemctl = systemctl;
             this.systemdRun = systemdRun;
             this.env = env;
+            this.unitDirectory = unitDirectory;
         }
 
         static Manager machine() throws Exception {
             UserManager.require();
             return new Manager(Arrays.asList("systemctl", "--user"), Arrays.asList("systemd-run", "--user"),
-                    Collections.singletonMap("XDG_RUNTIME_DIR", UserManager.RUNTIME_DIR));
+                    Collections.singletonMap("XDG_RUNTIME_DIR", UserManager.RUNTIME_DIR),
+                    Paths.get(System.getProperty("user.home"), ".config/systemd/user"));
         }
 
         /**
@@ -435,7 +469,7 @@ class ReloadIT {
             String home = System.getenv().getOrDefault("SDAGENT_SYSTEMD254", "/var/tmp/sd-agent-systemd254");
             Path bin = Paths.get(home, "bin");
             Manager manager = new Manager(Collections.singletonList(bin.resolve("systemctl").toString()),
-                    Collections.singletonList(bin.resolve("systemd-run").toString()), Collections.emptyMap());
+                    Collections.singletonList(bin.resolve("systemd-run").toString()), Collections.emptyMap(), null);
             String state;
             try {
                 state = Files.isExecutable(bin.resolve("systemctl")) ? manager.systemctl("is-system-running").trim()
@@ -489,7 +523,7 @@ class ReloadIT {
         Map<String, String> show(String unit) throws Exception {
             Map<String, String> properties = new LinkedHashMap<>();
             String text = systemctl("show", unit, "-p",
-                    "ActiveState,SubState,Result,StatusText,StatusErrno,NRestarts,MainPID");
+                    "ActiveState,SubState,Result,StatusText,StatusErrno,NRestarts,MainPID,ExecMainCode,ExecMainStatus");
             for (String line : text.split("\n")) {
                 int eq = line.indexOf('=');
                 if (eq > 0) {
