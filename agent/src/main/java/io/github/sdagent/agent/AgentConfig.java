@@ -29,6 +29,10 @@ public final class AgentConfig {
 
     static final String DEFAULT_STATUS = "Starting";
     static final Duration DEFAULT_HOOK_GRACE = Duration.ofSeconds(60);
+    /** Below systemd's default TimeoutStartSec (90 s), which systemd also allows a reload. */
+    static final Duration DEFAULT_RELOAD_TIMEOUT = Duration.ofSeconds(60);
+    static final Duration MIN_RELOAD_TIMEOUT = Duration.ofMillis(100);
+    static final Duration MAX_RELOAD_TIMEOUT = Duration.ofHours(1);
 
     static final Duration DEFAULT_HTTP_INTERVAL = Duration.ofSeconds(1);
     static final Duration DEFAULT_HTTP_TIMEOUT = Duration.ofSeconds(2);
@@ -47,6 +51,9 @@ public final class AgentConfig {
     private final String configFile;
     private final WatchdogOptions watchdogOptions;
     private final List<String> warnings = new ArrayList<>();
+    private final HookSpec reload;
+    private final String reloadSignal;
+    private final Duration reloadTimeout;
 
     private AgentConfig(Map<Option, OptionSources.Value> values) {
         readySpec = readySpec(values.get(Option.READY));
@@ -66,6 +73,9 @@ public final class AgentConfig {
         logLevel = choice(values.get(Option.LOG_LEVEL), Option.LOG_LEVEL, AgentLog.Level.class, AgentLog.Level.INFO);
         OptionSources.Value config = values.get(Option.CONFIG);
         configFile = config == null ? null : config.text;
+        reload = reloadHook(values.get(Option.RELOAD));
+        reloadSignal = reloadSignal(reloadOnly(values, Option.RELOAD_SIGNAL));
+        reloadTimeout = reloadTimeout(reloadOnly(values, Option.RELOAD_TIMEOUT));
         watchdogOptions = new WatchdogOptions(
                 choice(values.get(Option.WATCHDOG_ACTION), Option.WATCHDOG_ACTION, WatchdogAction.class, WatchdogAction.TRIGGER),
                 onOff(values.get(Option.DEADLOCK_CHECK), Option.DEADLOCK_CHECK),
@@ -171,6 +181,53 @@ public final class AgentConfig {
             }
             throw invalid(Option.HEALTH, value, e.getMessage());
         }
+    }
+
+    private static HookSpec reloadHook(OptionSources.Value value) {
+        if (value == null) {
+            return null;
+        }
+        HookSpec spec;
+        try {
+            spec = HookSpec.parse(value.text);
+        } catch (IllegalArgumentException e) {
+            throw invalid(Option.RELOAD, value, e.getMessage());
+        }
+        if (spec.parameterTypes() != null && !spec.parameterTypes().isEmpty()) {
+            throw invalid(Option.RELOAD, value, "the agent calls the reload method without arguments");
+        }
+        return spec;
+    }
+
+    /** The value of a reload-* key; an error when reload= is not set (the key would silently do nothing). */
+    private static OptionSources.Value reloadOnly(Map<Option, OptionSources.Value> values, Option option) {
+        OptionSources.Value value = values.get(option);
+        if (value != null && values.get(Option.RELOAD) == null) {
+            throw invalid(option, value, "no reload= method is configured");
+        }
+        return value;
+    }
+
+    private static String reloadSignal(OptionSources.Value value) {
+        if (value == null) {
+            return "HUP";
+        }
+        String name = value.text.trim().toUpperCase(Locale.ROOT);
+        name = name.startsWith("SIG") ? name.substring(3) : name;
+        switch (name) {
+            // conventional reload signals the JVM lets an application handle (TERM/INT stop, QUIT dumps threads,
+            // USR2 is HotSpot's own)
+            case "HUP": case "USR1": case "WINCH": return name;
+            default: throw invalid(Option.RELOAD_SIGNAL, value, null);
+        }
+    }
+
+    private static Duration reloadTimeout(OptionSources.Value value) {
+        Duration timeout = duration(value, Option.RELOAD_TIMEOUT, DEFAULT_RELOAD_TIMEOUT);
+        if (timeout.compareTo(MIN_RELOAD_TIMEOUT) < 0 || timeout.compareTo(MAX_RELOAD_TIMEOUT) > 0) {
+            throw invalid(Option.RELOAD_TIMEOUT, value, "out of range");
+        }
+        return timeout;
     }
 
     /** {@code Starting (waiting for org.eclipse.jetty.server.Server#start)}: says what READY=1 waits for. */
@@ -308,6 +365,20 @@ public final class AgentConfig {
         return Collections.unmodifiableList(warnings);
     }
 
+    /** The reload method ({@code reload=}), or null: then no reload signal handler is installed. */
+    public HookSpec reload() {
+        return reload;
+    }
+
+    /** The reload signal's name without SIG: HUP (default), USR1 or WINCH. */
+    public String reloadSignal() {
+        return reloadSignal;
+    }
+
+    public Duration reloadTimeout() {
+        return reloadTimeout;
+    }
+
     /** The config file that was read, or null. */
     public String configFile() {
         return configFile;
@@ -327,6 +398,8 @@ public final class AgentConfig {
                 + watchdogOptions.describe()
                 + line(Option.STATUS, status)
                 + line(Option.HOOK_GRACE, Durations.format(hookGrace))
+                + (reload == null ? "" : line(Option.RELOAD, reload) + line(Option.RELOAD_SIGNAL, reloadSignal)
+                        + line(Option.RELOAD_TIMEOUT, Durations.format(reloadTimeout)))
                 + line(Option.MAINPID, mainPid.name().toLowerCase(Locale.ROOT))
                 + line(Option.LOG_LEVEL, logLevel.name().toLowerCase(Locale.ROOT))
                 + line(Option.CONFIG, configFile == null ? "(none)" : configFile);

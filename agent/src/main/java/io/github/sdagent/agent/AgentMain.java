@@ -91,6 +91,9 @@ public final class AgentMain {
         if (!config.ready().isEmpty()) {
             ReadyHooks.install(inst, transformers, config.ready(), lifecycle, config.hookGrace().toMillis());
         }
+        if (config.reload() != null) {
+            ReloadService.install(config, inst, transformers, lifecycle, notifier, log);
+        }
         ReadyConditions.install(config.readySpec(), config.readyHttpInterval().toMillis(),
                 config.readyHttpTimeout().toMillis(), inst, transformers, lifecycle);
         // At once: the agent's JNA no longer touches java.util.logging (see the isolation package), so nothing is

@@ -250,6 +250,7 @@ public final class Lifecycle implements HookListener, ReadySink {
         return ready;
     }
 
+    /** True once STOPPING=1 is on its way (a reload must not announce READY=1 after it). */
     synchronized boolean isStopping() {
         return stopping;
     }

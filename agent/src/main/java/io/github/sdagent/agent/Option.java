@@ -24,6 +24,9 @@ enum Option {
     HOOK_GRACE("hook-grace", "a duration such as 60s or 2min"),
     MAINPID("mainpid", "auto, on or off"),
     LOG_LEVEL("log-level", "error, warn, info, debug or off"),
+    RELOAD("reload", "one Class#method spec of a method without parameters, e.g. com.example.Config#reload"),
+    RELOAD_SIGNAL("reload-signal", "HUP, USR1 or WINCH (as the unit's ReloadSignal=), with reload="),
+    RELOAD_TIMEOUT("reload-timeout", "a duration from 100ms to 1h such as 60s, with reload="),
     CONFIG("config", "the path of a properties file with these keys");
 
     final String key;

@@ -123,6 +123,45 @@ class AgentConfigTest {
         assertEquals("unknown option 'readywhen=any' (-javaagent options): valid keys are " + Option.keys(), message);
     }
 
+
+    @Test
+    void reloadIsOffByDefaultAndNotDescribed() {
+        AgentConfig config = parse("");
+        assertNull(config.reload());
+        assertFalse(config.describe().contains("reload"), config.describe());
+    }
+
+    @Test
+    void reloadWithSignalAndTimeout() {
+        AgentConfig config = parse("reload=com.acme.Config#reload:,reload-signal=sigusr1,reload-timeout=2min");
+        assertEquals("com.acme.Config#reload()", config.reload().toString());
+        assertEquals("USR1", config.reloadSignal());
+        assertEquals(Duration.ofMinutes(2), config.reloadTimeout());
+        assertTrue(config.describe().contains("reload=com.acme.Config#reload()\nreload-signal=USR1\nreload-timeout=120s\n"),
+                config.describe());
+        AgentConfig defaults = parse("ready=a.B#c,watchdog-interval=1s,reload=com.acme.Config#reload");
+        assertEquals("HUP", defaults.reloadSignal());
+        assertEquals(Duration.ofSeconds(60), defaults.reloadTimeout());
+        assertEquals(defaults.describe(), parse(defaults.toString().replace(",config=(none)", "")).describe());
+    }
+
+    @Test
+    void badReloadOptionsNameTheKeyAndWhatIsAllowed() {
+        assertEquals("invalid option reload=com.acme.Config#reload(int) (-javaagent options): the agent calls the "
+                + "reload method without arguments; expected one Class#method spec of a method without parameters, "
+                + "e.g. com.example.Config#reload", error("reload=com.acme.Config#reload(int)"));
+        assertTrue(error("reload=com.acme.Config.reload").startsWith("invalid option reload=com.acme.Config.reload "
+                + "(-javaagent options): bad hook spec"), error("reload=com.acme.Config.reload"));
+        assertEquals("invalid option reload-signal=TERM (-javaagent options): expected HUP, USR1 or WINCH (as the "
+                + "unit's ReloadSignal=), with reload=", error("reload=a.B#c,reload-signal=TERM"));
+        assertEquals("invalid option reload-timeout=2h (-javaagent options): out of range; expected a duration from "
+                + "100ms to 1h such as 60s, with reload=", error("reload=a.B#c,reload-timeout=2h"));
+        assertEquals("invalid option reload-timeout=10ms (-javaagent options): out of range; expected a duration from "
+                + "100ms to 1h such as 60s, with reload=", error("reload=a.B#c,reload-timeout=10ms"));
+        assertEquals("invalid option reload-signal=USR1 (-javaagent options): no reload= method is configured; "
+                + "expected HUP, USR1 or WINCH (as the unit's ReloadSignal=), with reload=", error("reload-signal=USR1"));
+    }
+
     @Test
     void unknownSystemPropertyKey() {
         Properties system = new Properties();

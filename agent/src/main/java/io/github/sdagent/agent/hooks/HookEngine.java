@@ -129,8 +129,12 @@ public final class HookEngine implements HookBridge.Dispatcher, ClassFileTransfo
      * were loaded before now, and reports after the grace period which classes never loaded.
      */
     public void install(List<HookSpec> specs, HookListener listener, long graceMillis) {
+        install(specs, listener, graceMillis, null);
+    }
+
+    private void install(List<HookSpec> specs, HookListener listener, long graceMillis, CallTarget target) {
         long installedAt = System.nanoTime();
-        List<Hook> added = addHooks(specs, listener, false);
+        List<Hook> added = addHooks(specs, listener, false, target);
         // No lambdas on this path: the first one in a JVM costs tens of milliseconds of java.lang.invoke setup.
         Thread thread = new Thread(new Runnable() {
             @Override
@@ -162,7 +166,7 @@ public final class HookEngine implements HookBridge.Dispatcher, ClassFileTransfo
      * preset class) is hooked with the specs it returns, also when it loaded before now. Returns at once.
      */
     public void installOptional(List<HookSpec> specs, HookListener listener, NameMatcher matcher) {
-        List<Hook> added = addHooks(specs, listener, true);
+        List<Hook> added = addHooks(specs, listener, true, null);
         if (matcher != null) {
             synchronized (this) {
                 this.matcherListener = listener;
@@ -192,10 +196,11 @@ public final class HookEngine implements HookBridge.Dispatcher, ClassFileTransfo
         List<HookSpec> specsFor(String internalName);
     }
 
-    private synchronized List<Hook> addHooks(List<HookSpec> specs, HookListener listener, boolean optional) {
+    private synchronized List<Hook> addHooks(List<HookSpec> specs, HookListener listener, boolean optional,
+                                          CallTarget target) {
         List<Hook> added = new ArrayList<>();
         for (HookSpec spec : specs) {
-            Hook hook = new Hook(hooks.size(), spec, listener, optional);
+            Hook hook = new Hook(hooks.size(), spec, listener, optional, target);
             hooks.add(hook);
             added.add(hook);
             List<Hook> named = hooksByClassName.get(spec.className());
@@ -273,7 +278,7 @@ public final class HookEngine implements HookBridge.Dispatcher, ClassFileTransfo
             if (adopted == null) {
                 return null;
             }
-            addHooks(adopted, matcherListener, true);
+            addHooks(adopted, matcherListener, true, null);
         }
         String name = internalName.replace('/', '.');
         long started = System.nanoTime();
@@ -314,7 +319,11 @@ public final class HookEngine implements HookBridge.Dispatcher, ClassFileTransfo
             };
             for (Hook hook : named) {
                 hook.seen = true;
-                resolveOnLoad(hook, type, source, loader, constructorHooks);
+                if (hook.target != null) {
+                    resolveTarget(hook, type, source, loader, constructorHooks);
+                } else {
+                    resolveOnLoad(hook, type, source, loader, constructorHooks);
+                }
             }
             updateHeaderReading();
         }
@@ -375,6 +384,35 @@ public final class HookEngine implements HookBridge.Dispatcher, ClassFileTransfo
             } else {
                 expect(new Expected(hook, declaringType, method.name, method.descriptor));
             }
+        }
+    }
+
+    // ---- call targets (reload=): the class and its latest instance are tracked, no method is hooked ----
+
+    /**
+     * Tracks where {@code spec}'s method can be called later, with the class loading and constructor reports the
+     * ready hooks use: {@code listener} gets only {@link HookListener#problem} (resolution problems, a class that
+     * never loaded), never a returned or failed call. Returns at once.
+     */
+    public CallTarget track(HookSpec spec, HookListener listener, long graceMillis) {
+        CallTarget target = new CallTarget(spec);
+        install(Collections.singletonList(spec), listener, graceMillis, target);
+        return target;
+    }
+
+    /** As {@link #resolveOnLoad}, but the constructors only report instances to the target (no site, no binding). */
+    private void resolveTarget(Hook hook, ClassInfo type, ClassInfo.Source source, ClassLoader loader,
+                               List<Integer> constructorHooks) {
+        MethodResolver.Resolution resolution = MethodResolver.resolve(type, source, hook.spec);
+        if (resolution.problem != null) {
+            hook.report(resolution.problem);
+            return;
+        }
+        hook.target.resolved(loader, resolution.method);
+        if (type.isInterface && resolution.method.is(Opcodes.ACC_ABSTRACT)) {
+            hookImplementorsOf(type.name, Collections.singleton(hook)); // their constructors report
+        } else if (!resolution.method.is(Opcodes.ACC_STATIC)) {
+            constructorHooks.add(hook.id);
         }
     }
 
@@ -548,6 +586,11 @@ public final class HookEngine implements HookBridge.Dispatcher, ClassFileTransfo
 
     @Override
     public void constructed(int hookId, Object instance) {
+        CallTarget target = hooks.get(hookId).target;
+        if (target != null) {
+            target.constructed(instance);
+            return;
+        }
         Class<?> runtime = instance.getClass();
         RuntimeClass state = runtimeClasses.get(runtime);
         if (state.isBound(hookId)) {
@@ -687,7 +730,7 @@ public final class HookEngine implements HookBridge.Dispatcher, ClassFileTransfo
             } else if (shadedNames != null && !watched.contains(type.getName().replace('.', '/'))) {
                 List<HookSpec> adopted = shadedNames.specsFor(type.getName().replace('.', '/'));
                 if (adopted != null) {
-                    addHooks(adopted, matcherListener, true);
+                    addHooks(adopted, matcherListener, true, null);
                     loaded.add(type);
                 }
             }
@@ -728,6 +771,8 @@ public final class HookEngine implements HookBridge.Dispatcher, ClassFileTransfo
          * reason to read class headers
          */
         final boolean optional;
+        /** non-null for a call target (reload=): no method is hooked, constructors report to it */
+        final CallTarget target;
         volatile boolean seen;
         /** the grace period is over (reported if never seen) */
         volatile boolean expired;
@@ -735,11 +780,12 @@ public final class HookEngine implements HookBridge.Dispatcher, ClassFileTransfo
         final Map<ClassLoader, MethodResolver.Resolution> resolutions = new WeakHashMap<>();
         private final Set<String> reported = ConcurrentHashMap.newKeySet();
 
-        Hook(int id, HookSpec spec, HookListener listener, boolean optional) {
+        Hook(int id, HookSpec spec, HookListener listener, boolean optional, CallTarget target) {
             this.id = id;
             this.spec = spec;
             this.listener = listener;
             this.optional = optional;
+            this.target = target;
         }
 
         // The listener must never disturb the application, which may be in the middle of its start.

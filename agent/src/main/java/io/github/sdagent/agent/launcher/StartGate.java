@@ -138,11 +138,12 @@ final class StartGate implements ClassFileTransformer, Consumer<ClassFileTransfo
         "io/grpc/Server", "com/linecorp/armeria/server/Server",
     };
 
-    /** The internal names (a/b/C) of the classes named by ready hooks, from every source the configuration reads. */
+    /** The internal names (a/b/C) of the classes named by ready (and reload) hooks, from every source the configuration reads. */
     static Set<String> hookClasses(String agentOptions, Properties systemProperties) {
         StringBuilder text = new StringBuilder();
         text.append(agentOptions == null ? "" : agentOptions).append('\n');
         text.append(systemProperties.getProperty("sdagent.ready", "")).append('\n');
+        text.append(systemProperties.getProperty("sdagent.reload", "")).append('\n'); // its instances are tracked
         // auto applies unless ready= is given somewhere without an auto term (a superset: holding too much is harmless)
         StringBuilder readyValues = new StringBuilder();
         readyValues.append(optionValue(agentOptions, "ready")).append(systemProperties.getProperty("sdagent.ready"));

@@ -53,6 +53,10 @@ class StartGateTest {
         Properties autoByProperty = new Properties();
         autoByProperty.setProperty("sdagent.ready", "auto");
         assertTrue(StartGate.hookClasses("mainpid=on", autoByProperty).containsAll(Set.of(StartGate.PRESET_CLASSES)));
+        Properties reload = new Properties();
+        reload.setProperty("sdagent.reload", "org.example.Config#reload");
+        assertEquals(Set.of("org/example/Config", "org/example/Server"),
+                StartGate.hookClasses("ready=org.example.Server#start", reload), "reload=: its instances are tracked");
     }
 
     @Test
