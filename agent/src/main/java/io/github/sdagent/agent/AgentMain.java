@@ -3,12 +3,15 @@ package io.github.sdagent.agent;
 import io.github.sdagent.agent.hooks.BridgeDispatcher;
 import io.github.sdagent.agent.isolation.JnaProperties;
 import io.github.sdagent.agent.isolation.NativeAccess;
+import io.github.sdagent.agent.ready.ReadyConditions;
+import io.github.sdagent.agent.watchdog.ServiceState;
+import io.github.sdagent.agent.watchdog.StopProgress;
+import io.github.sdagent.agent.watchdog.WatchdogFeatures;
+import io.github.sdagent.agent.watchdog.WrapperWatchdog;
 import io.github.sdagent.core.Daemon;
 
 import java.lang.instrument.ClassFileTransformer;
 import java.lang.instrument.Instrumentation;
-import java.time.Duration;
-import java.util.Collections;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.function.Consumer;
 import java.util.jar.JarFile;
@@ -52,6 +55,9 @@ public final class AgentMain implements Consumer<Object[]> {
         log = log.withLevel(config.logLevel());
         enableNativeAccess(inst, log);
         log.debug("configuration: " + config);
+        for (String warning : config.warnings()) {
+            log.warn(warning);
+        }
         // JNA's initialisation (tens of ms) starts now, on the agent's own thread, beside the rest of the start-up
         // (bridge, hook engine) instead of after it: a fast application whose hook fires soon after its main class is
         // released must not wait for it before READY=1 can go out. Nothing is sent before the checks below.
@@ -112,6 +118,7 @@ public final class AgentMain implements Consumer<Object[]> {
         Notifier notifier = new Notifier(DAEMON, thread, log);
         Long mainPid = mainPid(config, log);
         Lifecycle lifecycle = new Lifecycle(config, notifier, elapsed, log, mainPid);
+        StopProgress stopProgress = new StopProgress(notifier, config.watchdogOptions().stopExtend(), inst, log);
         // At once, before the hooks are installed: the first message warms the notify path (socket, first sendmsg),
         // so that READY=1 later goes out from the hooked thread in one system call. The agent's JNA no longer touches
         // java.util.logging (see the isolation package), so nothing is gained by waiting for the application.
@@ -119,14 +126,20 @@ public final class AgentMain implements Consumer<Object[]> {
             @Override
             public void run() {
                 lifecycle.started();
-                startWatchdog(config, notifier, log, mainPid != null);
+                startWatchdog(config, notifier, lifecycle, inst, log, mainPid != null);
+                stopProgress.prepare();
             }
         });
-        ShutdownNotice.install(lifecycle, log);
+        ShutdownNotice.install(lifecycle, stopProgress.beginTask(), log);
         ChildEnvironment.install(inst, transformers, lifecycle.problems());
         if (!config.ready().isEmpty()) {
             ReadyHooks.install(inst, transformers, config.ready(), lifecycle, config.hookGrace().toMillis());
         }
+        if (config.reload() != null) {
+            ReloadService.install(config, inst, transformers, lifecycle, notifier, log);
+        }
+        ReadyConditions.install(config.readySpec(), config.readyHttpInterval().toMillis(),
+                config.readyHttpTimeout().toMillis(), inst, transformers, lifecycle);
     }
 
     /**
@@ -173,23 +186,39 @@ public final class AgentMain implements Consumer<Object[]> {
         }
     }
 
-    private static void startWatchdog(AgentConfig config, Notifier notifier, AgentLog log, boolean sentMainPid) {
+    private static void startWatchdog(AgentConfig config, Notifier notifier, Lifecycle lifecycle, Instrumentation inst,
+                                      AgentLog log, boolean sentMainPid) {
         long usec;
         try {
             JnaProperties.initializeQuietly();
             log.debug("JNA native library: " + JnaProperties.loadedFrom());
             usec = Daemon.watchdogEnabled(false);
             if (usec == 0 && sentMainPid) {
-                usec = WrapperWatchdog.inheritedUsec(System.getenv());
+                usec = WrapperWatchdog.inheritedUsec(System.getenv(), ProcessInfo.parentPid());
             }
-        } catch (RuntimeException | LinkageError e) {
+        } catch (RuntimeException | java.io.IOException | LinkageError e) {
             log.warn("watchdog disabled: " + OneLine.summary(e));
-            return;
+            usec = 0;
         }
-        Duration interval = Watchdog.interval(usec, config, log);
-        if (interval != null) {
-            log.debug("watchdog: WATCHDOG=1 every " + Durations.format(interval));
-            new Watchdog(notifier, Collections.<HealthCheck>emptyList(), log).start(notifier.executor(), interval);
+        WatchdogFeatures.start(config, usec, notifier, new LifecycleState(lifecycle), inst, log);
+    }
+
+    /** What the watchdog package sees of the Lifecycle. */
+    private static final class LifecycleState implements ServiceState {
+        private final Lifecycle lifecycle;
+
+        LifecycleState(Lifecycle lifecycle) {
+            this.lifecycle = lifecycle;
+        }
+
+        @Override
+        public boolean isReady() {
+            return lifecycle.isReady();
+        }
+
+        @Override
+        public boolean isStopping() {
+            return lifecycle.isStopping();
         }
     }
 }

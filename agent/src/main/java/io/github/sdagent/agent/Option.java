@@ -2,14 +2,31 @@ package io.github.sdagent.agent;
 
 /** Every configuration key, with what it accepts (used in error messages, the CLI and the README). */
 enum Option {
-    READY("ready", "one or more Class#method specs joined with '+', e.g. org.eclipse.jetty.server.Server#start"),
+    READY("ready", io.github.sdagent.agent.ready.ReadySpec.ALLOWED),
     READY_WHEN("ready-when", "all or any"),
+    READY_HTTP_INTERVAL("ready-http-interval", "a duration such as 1s or 500ms (between ready=http: requests)"),
+    READY_HTTP_TIMEOUT("ready-http-timeout", "a duration such as 2s (each ready=http: request)"),
     WATCHDOG("watchdog", "on or off"),
     WATCHDOG_INTERVAL("watchdog-interval", "a duration such as 10s, 500ms or 2min"),
+    WATCHDOG_ACTION("watchdog-action", "trigger (send WATCHDOG=trigger when unhealthy) or skip (stop pinging)"),
+    DEADLOCK_CHECK("deadlock-check", "on or off"),
+    GC_OVERHEAD("gc-overhead", "a percentage of wall time from 1% to 100%, or off"),
+    GC_WINDOW("gc-window", "a duration such as 30s or 2min"),
+    HEAP_AFTER_GC("heap-after-gc", "a percentage of the maximum heap from 1% to 100%, or off"),
+    HEALTH("health", "a static no-argument method such as com.acme.Health#isHealthy, or an http:// URL"),
+    HEALTH_TIMEOUT("health-timeout", "a duration such as 5s or 500ms"),
+    HEALTH_GRACE("health-grace", "a duration such as 30s or 2min"),
+    HEALTH_FAILURES("health-failures", "a whole number from 1 to 100"),
+    START_EXTEND("start-extend", "a duration such as 10s, or off"),
+    STOP_EXTEND("stop-extend", "a duration such as 30s or 2min, or off"),
+    STATUS_INTERVAL("status-interval", "a duration such as 30s or 5min, or off"),
     STATUS("status", "the STATUS= text shown while starting"),
     HOOK_GRACE("hook-grace", "a duration such as 60s or 2min"),
     MAINPID("mainpid", "auto, on or off"),
     LOG_LEVEL("log-level", "error, warn, info, debug or off"),
+    RELOAD("reload", "one Class#method spec of a method without parameters, e.g. com.example.Config#reload"),
+    RELOAD_SIGNAL("reload-signal", "HUP, USR1 or WINCH (as the unit's ReloadSignal=), with reload="),
+    RELOAD_TIMEOUT("reload-timeout", "a duration from 100ms to 1h such as 60s, with reload="),
     CONFIG("config", "the path of a properties file with these keys");
 
     final String key;

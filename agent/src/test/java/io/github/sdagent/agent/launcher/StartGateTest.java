@@ -39,7 +39,24 @@ class StartGateTest {
         Properties viaProperty = new Properties();
         viaProperty.setProperty("sdagent.config", config.toString());
         assertEquals(Set.of("org/example/FromFile"), StartGate.hookClasses(null, viaProperty));
-        assertEquals(Set.of(), StartGate.hookClasses("config=" + dir.resolve("missing"), new Properties()));
+        // no ready= anywhere: ready=auto, so the presets' classes are held
+        assertEquals(Set.of(StartGate.PRESET_CLASSES), StartGate.hookClasses("config=" + dir.resolve("missing"), new Properties()));
+        assertEquals(Set.of(StartGate.PRESET_CLASSES), StartGate.hookClasses(null, new Properties()));
+        Set<String> withAuto = StartGate.hookClasses("ready=auto+a.B#c", new Properties());
+        assertTrue(withAuto.contains("a/B") && withAuto.containsAll(Set.of(StartGate.PRESET_CLASSES)), withAuto.toString());
+        assertEquals(Set.of(), StartGate.hookClasses("ready=start", new Properties()));
+        assertEquals(Set.of("a/B"), StartGate.hookClasses("ready=a.B#c,mainpid=auto", new Properties()));
+        Path onlyReadyWhen = dir.resolve("ready-when.properties");
+        Files.writeString(onlyReadyWhen, "ready-when=any\n");
+        assertEquals(Set.of(StartGate.PRESET_CLASSES), StartGate.hookClasses("config=" + onlyReadyWhen, new Properties()),
+                "ready-when= alone leaves auto in force");
+        Properties autoByProperty = new Properties();
+        autoByProperty.setProperty("sdagent.ready", "auto");
+        assertTrue(StartGate.hookClasses("mainpid=on", autoByProperty).containsAll(Set.of(StartGate.PRESET_CLASSES)));
+        Properties reload = new Properties();
+        reload.setProperty("sdagent.reload", "org.example.Config#reload");
+        assertEquals(Set.of("org/example/Config", "org/example/Server"),
+                StartGate.hookClasses("ready=org.example.Server#start", reload), "reload=: its instances are tracked");
     }
 
     @Test
