@@ -12,7 +12,9 @@ import io.github.sdagent.core.Daemon;
 
 import java.lang.instrument.ClassFileTransformer;
 import java.lang.instrument.Instrumentation;
+import java.nio.file.Paths;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import java.util.jar.JarFile;
 
@@ -23,6 +25,9 @@ import java.util.jar.JarFile;
  * thread.
  */
 public final class AgentMain implements Consumer<Object[]> {
+
+    /** When the JNA copies killed JVMs left behind are removed: well after any application's start-up work. */
+    static final long STALE_COPIES_DELAY_SECONDS = 10;
 
     /** For the launcher, which calls {@link #accept} through the JDK's Consumer (no reflection beyond this). */
     public AgentMain() {
@@ -130,6 +135,12 @@ public final class AgentMain implements Consumer<Object[]> {
                 stopProgress.prepare();
             }
         });
+        thread.schedule(new Runnable() { // off the start path: see JnaProperties#deleteStaleCopies
+            @Override
+            public void run() {
+                JnaProperties.deleteStaleCopies(Paths.get(System.getProperty("java.io.tmpdir")));
+            }
+        }, STALE_COPIES_DELAY_SECONDS, TimeUnit.SECONDS);
         ShutdownNotice.install(lifecycle, stopProgress.beginTask(), log);
         ChildEnvironment.install(inst, transformers, lifecycle.problems());
         if (!config.ready().isEmpty()) {

@@ -1,6 +1,7 @@
 package io.github.sdagent.agent.isolation;
 
 import java.io.IOException;
+import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
@@ -18,6 +19,8 @@ public final class JnaProperties {
 
     /** As named by the launcher's IsolatedClassLoader. */
     static final String PRIVATE_DIRECTORY_PREFIX = "sd-agent-native-";
+    /** A copy lives for milliseconds (extracted, loaded, deleted) unless its JVM was killed in between. */
+    static final long STALE_MILLIS = 10 * 60 * 1000;
 
     private static boolean initialized;
     private static volatile String loadedFrom;
@@ -43,6 +46,33 @@ public final class JnaProperties {
     /** Where JNA loaded its native library from, for the debug log; null before {@link #initializeQuietly}. */
     public static String loadedFrom() {
         return loadedFrom;
+    }
+
+    /**
+     * Removes the private copies killed JVMs left behind (older than {@link #STALE_MILLIS}), as JNA does with its own
+     * temp files. Only this user's can go; others' stay, harmlessly. Run seconds after the start, on the agent's
+     * thread: listing the temp directory (a large one on a busy host) is no work for the start path.
+     */
+    public static void deleteStaleCopies(Path temp) {
+        long staleBefore = System.currentTimeMillis() - STALE_MILLIS;
+        try (DirectoryStream<Path> dirs = Files.newDirectoryStream(temp, PRIVATE_DIRECTORY_PREFIX + "*")) {
+            for (Path dir : dirs) {
+                try {
+                    if (Files.getLastModifiedTime(dir).toMillis() < staleBefore) {
+                        try (DirectoryStream<Path> files = Files.newDirectoryStream(dir)) {
+                            for (Path file : files) {
+                                Files.deleteIfExists(file);
+                            }
+                        }
+                        Files.deleteIfExists(dir);
+                    }
+                } catch (IOException | RuntimeException notOursOrGone) {
+                    // another user's, or removed meanwhile
+                }
+            }
+        } catch (IOException | RuntimeException unreadable) {
+            // nothing to clean
+        }
     }
 
     /** The library is mapped once loaded, so its file can go; only a copy in the agent's own directory, though. */

@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.net.MalformedURLException;
 import java.net.URL;
-import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
@@ -33,9 +32,11 @@ final class IsolatedClassLoader extends ClassLoader {
     /** The bridge lives in the bootstrap loader (see AgentMain); a second copy here would be a silent split. */
     static final String BRIDGE_PATH = "io/github/sdagent/agent/bridge/";
 
-    /** Also known to the agent's JnaProperties, which deletes the library once loaded. */
+    /**
+     * Also known to the agent's JnaProperties, which deletes the library once loaded, and, seconds after the start,
+     * the copies killed JVMs left behind (not here: listing the temp directory is no work for the start path).
+     */
     static final String NATIVE_DIRECTORY_PREFIX = "sd-agent-native-";
-    static final long STALE_NATIVE_MILLIS = 10 * 60 * 1000;
 
     private final JarFile jar;
     private final Map<String, URL> nativeFiles = new HashMap<>();
@@ -96,37 +97,6 @@ final class IsolatedClassLoader extends ClassLoader {
         }
     }
 
-    /**
-     * A copy lives for milliseconds (extracted, loaded, deleted), unless its JVM was killed in between: remove those
-     * left over, as JNA does with its own temp files. Only this user's can go; others' stay, harmlessly.
-     */
-    static void deleteStaleNativeDirectories(Path temp) {
-        long staleBefore = System.currentTimeMillis() - STALE_NATIVE_MILLIS;
-        try (DirectoryStream<Path> dirs = Files.newDirectoryStream(temp, new DirectoryStream.Filter<Path>() {
-            @Override
-            public boolean accept(Path entry) {
-                return entry.getFileName().toString().startsWith(NATIVE_DIRECTORY_PREFIX);
-            }
-        })) {
-            for (Path dir : dirs) {
-                try {
-                    if (Files.getLastModifiedTime(dir).toMillis() < staleBefore) {
-                        try (DirectoryStream<Path> files = Files.newDirectoryStream(dir)) {
-                            for (Path file : files) {
-                                Files.deleteIfExists(file);
-                            }
-                        }
-                        Files.deleteIfExists(dir);
-                    }
-                } catch (IOException | RuntimeException notOursOrGone) {
-                    // another user's, or removed meanwhile
-                }
-            }
-        } catch (IOException | RuntimeException unreadable) {
-            // nothing to clean
-        }
-    }
-
     @SuppressWarnings("deprecation") // getPackage: the Java 8 API; getDefinedPackage does not exist there
     private void definePackageOf(String className) {
         int dot = className.lastIndexOf('.');
@@ -180,7 +150,6 @@ final class IsolatedClassLoader extends ClassLoader {
             return known;
         }
         Path temp = Paths.get(System.getProperty("java.io.tmpdir"));
-        deleteStaleNativeDirectories(temp);
         Path dir = temp.resolve(NATIVE_DIRECTORY_PREFIX + Long.toHexString(System.nanoTime()));
         try {
             Files.createDirectory(dir, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));

@@ -1,11 +1,11 @@
 package io.github.sdagent.agent.watchdog;
 
+import io.github.sdagent.agent.isolation.ModuleAccess;
+import io.github.sdagent.agent.isolation.NativeAccess;
+
 import java.lang.instrument.Instrumentation;
 import java.lang.reflect.Field;
-import java.lang.reflect.Method;
-import java.util.Collections;
 import java.util.Map;
-import java.util.Set;
 
 /**
  * The application's registered shutdown hooks: the JDK keeps them in java.lang.ApplicationShutdownHooks#hooks, a
@@ -55,23 +55,10 @@ final class ShutdownHooks {
         return running;
     }
 
-    /** Java 8 API, so reflection: {@code inst.redefineModule(java.base, opens java.lang to our module)}. */
-    private static void openJavaLang(Instrumentation inst) throws Exception {
-        Class<?> moduleType;
-        try {
-            moduleType = Class.forName("java.lang.Module");
-        } catch (ClassNotFoundException java8) {
-            return;
+    /** {@code inst.redefineModule(java.base, opens java.lang to our module)}, a direct call (see ModuleAccess). */
+    private static void openJavaLang(Instrumentation inst) {
+        if (inst != null && NativeAccess.hasModules()) {
+            ModuleAccess.openPackage(inst, Object.class, "java.lang", ShutdownHooks.class);
         }
-        if (inst == null) {
-            return;
-        }
-        Method getModule = Class.class.getMethod("getModule");
-        Object own = getModule.invoke(ShutdownHooks.class);
-        Object javaBase = getModule.invoke(Object.class);
-        Map<String, Set<Object>> opens = Collections.singletonMap("java.lang", Collections.singleton(own));
-        Instrumentation.class.getMethod("redefineModule", moduleType, Set.class, Map.class, Map.class, Set.class, Map.class)
-                .invoke(inst, javaBase, Collections.emptySet(), Collections.emptyMap(), opens,
-                        Collections.emptySet(), Collections.emptyMap());
     }
 }

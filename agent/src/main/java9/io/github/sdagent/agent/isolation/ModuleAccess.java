@@ -32,6 +32,12 @@ public final class ModuleAccess {
                 Set.of(), Map.of());
     }
 
+    /** Opens {@code pkg} of {@code inModuleOf}'s module to {@code toModuleOf}'s module only (deep reflection). */
+    public static void openPackage(Instrumentation inst, Class<?> inModuleOf, String pkg, Class<?> toModuleOf) {
+        inst.redefineModule(inModuleOf.getModule(), Set.of(), Map.of(), Map.of(pkg, Set.of(toModuleOf.getModule())),
+                Set.of(), Map.of());
+    }
+
     /**
      * Enables native access (JEP 472) for {@code type}'s module only, through the JDK's own
      * {@code JavaLangAccess.addEnableNativeAccess} once jdk.internal.access is exported to that module.

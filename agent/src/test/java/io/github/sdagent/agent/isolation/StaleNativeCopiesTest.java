@@ -1,4 +1,4 @@
-package io.github.sdagent.agent.launcher;
+package io.github.sdagent.agent.isolation;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -10,20 +10,21 @@ import java.nio.file.attribute.FileTime;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-class IsolatedClassLoaderTest {
+/** The JNA copies killed JVMs left behind go, seconds after the start (AgentMain schedules it, off the start path). */
+class StaleNativeCopiesTest {
 
     @Test
     void onlyStaleNativeCopiesAreRemoved(@TempDir Path temp) throws Exception {
-        Path stale = Files.createDirectory(temp.resolve(IsolatedClassLoader.NATIVE_DIRECTORY_PREFIX + "old"));
+        Path stale = Files.createDirectory(temp.resolve(JnaProperties.PRIVATE_DIRECTORY_PREFIX + "old"));
         Files.createFile(stale.resolve("libjnidispatch.so"));
         Files.setLastModifiedTime(stale, FileTime.fromMillis(System.currentTimeMillis()
-                - IsolatedClassLoader.STALE_NATIVE_MILLIS - 60_000));
-        Path fresh = Files.createDirectory(temp.resolve(IsolatedClassLoader.NATIVE_DIRECTORY_PREFIX + "new"));
+                - JnaProperties.STALE_MILLIS - 60_000));
+        Path fresh = Files.createDirectory(temp.resolve(JnaProperties.PRIVATE_DIRECTORY_PREFIX + "new"));
         Files.createFile(fresh.resolve("libjnidispatch.so"));
         Path unrelated = Files.createDirectory(temp.resolve("someone-else"));
         Files.setLastModifiedTime(unrelated, FileTime.fromMillis(0));
 
-        IsolatedClassLoader.deleteStaleNativeDirectories(temp);
+        JnaProperties.deleteStaleCopies(temp);
 
         assertFalse(Files.exists(stale), "left behind by a killed JVM: removed");
         assertTrue(Files.exists(fresh.resolve("libjnidispatch.so")), "may be loading right now: kept");
