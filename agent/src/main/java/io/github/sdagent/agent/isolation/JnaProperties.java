@@ -19,6 +19,8 @@ public final class JnaProperties {
 
     /** As named by the launcher's IsolatedClassLoader. */
     static final String PRIVATE_DIRECTORY_PREFIX = "sd-agent-native-";
+    /** JNA's setting for the directories its libraries-by-name search adds to the system's (set: no ldconfig). */
+    static final String PLATFORM_LIBRARY_PATH = "jna.platform.library.path";
     /** A copy lives for milliseconds (extracted, loaded, deleted) unless its JVM was killed in between. */
     static final long STALE_MILLIS = 10 * 60 * 1000;
 
@@ -32,6 +34,14 @@ public final class JnaProperties {
     public static synchronized void initializeQuietly() {
         if (!initialized) {
             initialized = true;
+            // Without it, JNA's NativeLibrary (its first use: core's Native.register for "c") runs "/sbin/ldconfig -p"
+            // in a child process and stats every directory it names, to build a search path for libraries loaded by
+            // name: tens of ms of CPU and a process spawn on every start. The agent loads only libc, which JNA maps to
+            // the process itself (dlopen(NULL)), and jnidispatch by its path; an empty platform path skips the search.
+            // A private setting (see JnaSystemProperties): the application's JNA is untouched.
+            if (JnaSystemProperties.getProperty(PLATFORM_LIBRARY_PATH) == null) {
+                JnaSystemProperties.setProperty(PLATFORM_LIBRARY_PATH, "");
+            }
             try {
                 Class.forName("com.sun.jna.Native", true, JnaProperties.class.getClassLoader());
             } catch (ClassNotFoundException e) {
