@@ -40,13 +40,14 @@ record SampleApp(String name, List<String> launchArgs, String readyHook, boolean
                 "io.github.sdagent.bench.app.FastServer#listen:int", true);
     }
 
+    /** Where the harness itself found FastServer: this module's classes directory. */
     private static String classesDir() {
-        for (String entry : System.getProperty("java.class.path").split(File.pathSeparator)) {
-            if (entry.endsWith("classes")) {
-                return entry;
-            }
+        try {
+            return Path.of(io.github.sdagent.bench.app.FastServer.class.getProtectionDomain().getCodeSource()
+                    .getLocation().toURI()).toString();
+        } catch (java.net.URISyntaxException e) {
+            throw new IllegalStateException("cannot locate this module's classes", e);
         }
-        throw new IllegalStateException("no classes directory on " + System.getProperty("java.class.path"));
     }
 
     /** Harness-only artifacts, kept off the Spring Boot sample's class path (with Jetty, which Boot would see). */
