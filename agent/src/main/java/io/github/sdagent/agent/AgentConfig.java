@@ -1,5 +1,6 @@
 package io.github.sdagent.agent;
 
+import io.github.sdagent.agent.activation.SocketMapping;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -32,6 +33,7 @@ public final class AgentConfig {
     private final MainPid mainPid;
     private final AgentLog.Level logLevel;
     private final String configFile;
+    private final SocketMapping sockets; // null: auto
 
     private AgentConfig(Map<Option, OptionSources.Value> values) {
         ready = Collections.unmodifiableList(hooks(values.get(Option.READY)));
@@ -45,6 +47,15 @@ public final class AgentConfig {
         logLevel = choice(values.get(Option.LOG_LEVEL), Option.LOG_LEVEL, AgentLog.Level.class, AgentLog.Level.INFO);
         OptionSources.Value config = values.get(Option.CONFIG);
         configFile = config == null ? null : config.text;
+        sockets = sockets(values.get(Option.SOCKETS));
+    }
+
+    private static SocketMapping sockets(OptionSources.Value value) {
+        try {
+            return value == null ? null : SocketMapping.parse(value.text); // null: auto, without loading the class
+        } catch (IllegalArgumentException e) {
+            throw invalid(Option.SOCKETS, value, e.getMessage());
+        }
     }
 
     /** {@code Starting (waiting for org.eclipse.jetty.server.Server#start)}: says what READY=1 waits for. */
@@ -160,6 +171,11 @@ public final class AgentConfig {
         return logLevel;
     }
 
+    /** Socket activation: which inherited sockets serve which binds ({@code sockets=}). */
+    public SocketMapping sockets() {
+        return sockets == null ? SocketMapping.AUTO : sockets;
+    }
+
     /** The config file that was read, or null. */
     public String configFile() {
         return configFile;
@@ -176,7 +192,8 @@ public final class AgentConfig {
                 + line(Option.HOOK_GRACE, Durations.format(hookGrace))
                 + line(Option.MAINPID, mainPid.name().toLowerCase(Locale.ROOT))
                 + line(Option.LOG_LEVEL, logLevel.name().toLowerCase(Locale.ROOT))
-                + line(Option.CONFIG, configFile == null ? "(none)" : configFile);
+                + line(Option.CONFIG, configFile == null ? "(none)" : configFile)
+                + line(Option.SOCKETS, sockets == null ? "auto" : sockets);
     }
 
     private static String line(Option option, Object value) {

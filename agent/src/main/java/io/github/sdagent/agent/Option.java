@@ -10,7 +10,8 @@ enum Option {
     HOOK_GRACE("hook-grace", "a duration such as 60s or 2min"),
     MAINPID("mainpid", "auto, on or off"),
     LOG_LEVEL("log-level", "error, warn, info, debug or off"),
-    CONFIG("config", "the path of a properties file with these keys");
+    CONFIG("config", "the path of a properties file with these keys"),
+    SOCKETS("sockets", "auto, off, or name:port pairs joined with '+' (names from LISTEN_FDNAMES), e.g. web:8080+admin:9090");
 
     final String key;
     final String allowed;

@@ -1,0 +1,65 @@
+package io.github.sdagent.agent.activation;
+
+import java.lang.instrument.ClassFileTransformer;
+import java.lang.instrument.Instrumentation;
+import java.util.function.Consumer;
+
+/**
+ * The registry other features use to watch the application's listening sockets ({@link #subscribe}) or to serve
+ * its binds with sockets of their own ({@link #adoptWith}, socket activation). The interception behind it is
+ * installed by the first caller, once per JVM; until someone calls, nothing is loaded, woven or registered.
+ * Never throws: when the interception cannot be installed the problem goes to {@code problems} and the
+ * application's binds stay as they are.
+ */
+public final class Listeners {
+
+    private static BindInterception interception;
+    private static boolean failed;
+
+    private Listeners() {
+    }
+
+    /** {@code observer} is told about every socket the application starts listening on from now on. */
+    public static synchronized boolean subscribe(Instrumentation inst, Consumer<ClassFileTransformer> transformers,
+                                                 ListenerObserver observer, Consumer<String> problems) {
+        return installed(inst, transformers, problems, null, observer) != null;
+    }
+
+    /** {@code adopter} decides, before each bind, whether an existing socket serves it; one adopter per JVM. */
+    static synchronized boolean adoptWith(Instrumentation inst, Consumer<ClassFileTransformer> transformers,
+                                          BindAdopter adopter, Consumer<String> problems) {
+        return installed(inst, transformers, problems, adopter, null) != null;
+    }
+
+    /** The interception with {@code adopter}/{@code observer} (either may be null) in place before any bind reaches it. */
+    private static BindInterception installed(Instrumentation inst, Consumer<ClassFileTransformer> transformers,
+                                              Consumer<String> problems, BindAdopter adopter,
+                                              ListenerObserver observer) {
+        if (interception != null) {
+            add(interception, adopter, observer);
+            return interception;
+        }
+        if (failed) {
+            return null;
+        }
+        try {
+            BindInterception created = BindInterception.create(inst, problems);
+            add(created, adopter, observer);
+            created.weave(inst, transformers);
+            interception = created;
+        } catch (Throwable t) {
+            failed = true;
+            problems.accept("socket interception unavailable on this JVM (" + t + "); binds are left alone");
+        }
+        return interception;
+    }
+
+    private static void add(BindInterception to, BindAdopter adopter, ListenerObserver observer) {
+        if (adopter != null) {
+            to.adopter = adopter;
+        }
+        if (observer != null) {
+            to.observers.add(observer);
+        }
+    }
+}
