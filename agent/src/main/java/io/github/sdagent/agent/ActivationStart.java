@@ -29,6 +29,11 @@ final class ActivationStart {
                     public void run() {
                         JnaProperties.initializeQuietly();
                     }
+                }, new Consumer<String>() {
+                    @Override
+                    public void accept(String line) {
+                        log.info(line);
+                    }
                 });
         if (activation != null) {
             log.debug("socket activation: binds are served from the sockets systemd passed (sockets="

@@ -30,12 +30,15 @@ public final class SocketActivation implements BindAdopter {
     private final SocketMapping mapping;
     private final Runnable nativeInit;
     private final Consumer<String> problems;
+    private final Consumer<String> info;
     private List<InheritedSocket> inherited;
 
-    private SocketActivation(SocketMapping mapping, Runnable nativeInit, Consumer<String> problems) {
+    private SocketActivation(SocketMapping mapping, Runnable nativeInit, Consumer<String> problems,
+                             Consumer<String> info) {
         this.mapping = mapping;
         this.nativeInit = nativeInit;
         this.problems = problems;
+        this.info = info;
     }
 
     /**
@@ -43,11 +46,12 @@ public final class SocketActivation implements BindAdopter {
      * not off. Reads only environment variables here; the descriptors are inspected (JNA) at the first bind.
      *
      * @param nativeInit loads the agent's native access (JNA) quietly; run before the first libc call
+     * @param info       receives one line per bind served from an inherited socket
      * @return the activation, or null when there is nothing to do (or the interception is unavailable)
      */
     public static SocketActivation start(SocketMapping mapping, Instrumentation inst,
                                          Consumer<ClassFileTransformer> transformers, Consumer<String> problems,
-                                         Runnable nativeInit) {
+                                         Runnable nativeInit, Consumer<String> info) {
         if (!mapping.enabled()) {
             return null;
         }
@@ -59,7 +63,7 @@ public final class SocketActivation implements BindAdopter {
             problems.accept("socket activation disabled: " + malformed.getMessage());
             return null;
         }
-        SocketActivation activation = new SocketActivation(mapping, nativeInit, problems);
+        SocketActivation activation = new SocketActivation(mapping, nativeInit, problems, info);
         return Listeners.adoptWith(inst, transformers, activation, problems) ? activation : null;
     }
 
@@ -78,6 +82,9 @@ public final class SocketActivation implements BindAdopter {
             return null;
         }
         socket.claimed = true;
+        info.accept("socket activation: the " + kind.name().toLowerCase(java.util.Locale.ROOT).replace('_', '-')
+                + " bind to " + InheritedSocket.format(new java.net.InetSocketAddress(address, port))
+                + " uses inherited socket " + socket.describe());
         return socket.describe();
     }
 

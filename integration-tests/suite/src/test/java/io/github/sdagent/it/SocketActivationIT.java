@@ -1,0 +1,97 @@
+package io.github.sdagent.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.stream.Stream;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * Socket activation for unmodified servers under the real user manager: a transient {@code .socket} unit holds the
+ * port, the first connection starts the service, the app's own bind gets systemd's socket (the agent dup2s it onto
+ * the app's channel), and that first request is served. /proc shows one listening socket on the port, systemd's,
+ * held by the JVM as fd 3 and as the app's channel: the app holds no listening socket of its own.
+ */
+class SocketActivationIT {
+
+    static final Duration FIRST_REQUEST_TIMEOUT = Duration.ofSeconds(150);
+
+    static Stream<Arguments> serversOnJdks() {
+        List<Arguments> all = new ArrayList<>();
+        for (App app : new App[] {App.JDK_HTTPSERVER, App.JETTY, App.TOMCAT}) {
+            for (Jdk jdk : Jdk.values()) {
+                all.add(Arguments.of(app, jdk));
+            }
+        }
+        return all.stream();
+    }
+
+    @ParameterizedTest(name = "{0} on {1}")
+    @MethodSource("serversOnJdks")
+    void firstConnectionStartsTheServerOnSystemdsSocket(App app, Jdk jdk) throws Exception {
+        int port = Net.freePort();
+        try (ActivatedUnit unit = new ActivatedUnit(app.dir + "-" + jdk.id())) {
+            unit.socket("ListenStream=127.0.0.1:" + port).env("PORT", Integer.toString(port))
+                    .workingDirectory(app.jar().getParent())
+                    .listen(ActivatedUnit.appCommand(jdk, app, "ready=" + app.readyHook,
+                            app.usesOwnNativeCode() ? List.of() : jdk.strictFlags()));
+            assertEquals("inactive", unit.serviceState(), "nothing started before the first connection");
+
+            String body = httpGet(port, FIRST_REQUEST_TIMEOUT);
+
+            assertTrue(body.contains(app.greeting()), () -> "GET / answered: " + body + "\n" + unit.diagnostics());
+            unit.awaitActive(Unit.START_TIMEOUT);
+            long pid = unit.mainPid();
+            Set<String> listening = ActivatedUnit.listeningInodes(port);
+            assertEquals(1, listening.size(), () -> "listening sockets on " + port + ": " + listening + "\n"
+                    + unit.diagnostics());
+            String systemdSocket = listening.iterator().next();
+            Map<Integer, String> fds = ActivatedUnit.socketFds(pid);
+            assertEquals(systemdSocket, fds.get(3), () -> "fd 3 is systemd's socket: " + fds);
+            TreeSet<Integer> holding = new TreeSet<>();
+            fds.forEach((fd, inode) -> {
+                if (inode.equals(systemdSocket)) {
+                    holding.add(fd);
+                }
+            });
+            assertTrue(holding.size() >= 2, () -> "the app's channel is a copy of fd 3 (fds holding socket "
+                    + systemdSocket + ": " + holding + ", all sockets: " + fds + ")\n" + unit.diagnostics());
+            assertTrue(!unit.stderr().contains("Exception"), unit::diagnostics);
+            String again = httpGet(port, Duration.ofSeconds(30));
+            assertTrue(again.contains(app.greeting()), () -> "and it keeps serving: " + again);
+        }
+    }
+
+    /** One HTTP/1.0 GET over a plain socket (the connection that starts the service must wait for it). */
+    static String httpGet(int port, Duration timeout) throws IOException {
+        try (Socket socket = new Socket()) {
+            socket.connect(new InetSocketAddress("127.0.0.1", port), (int) timeout.toMillis());
+            socket.setSoTimeout((int) timeout.toMillis());
+            OutputStream out = socket.getOutputStream();
+            out.write(("GET / HTTP/1.0\r\nHost: 127.0.0.1:" + port + "\r\nConnection: close\r\n\r\n")
+                    .getBytes(StandardCharsets.US_ASCII));
+            out.flush();
+            InputStream in = socket.getInputStream();
+            String response = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+            int body = response.indexOf("\r\n\r\n");
+            if (!response.startsWith("HTTP/1.") || !response.substring(0, response.indexOf('\r')).contains(" 200")) {
+                throw new IOException("GET / on port " + port + " answered: " + response);
+            }
+            return response.substring(body + 4);
+        }
+    }
+}
