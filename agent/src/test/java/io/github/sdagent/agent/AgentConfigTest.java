@@ -118,7 +118,7 @@ class AgentConfigTest {
     void unknownKeyNamesKeyValueSourceAndTheValidKeys() {
         String message = error("ready=a.B#c,readywhen=any");
         assertEquals("unknown option 'readywhen=any' (-javaagent options): valid keys are ready, ready-when, watchdog, "
-                + "watchdog-interval, status, hook-grace, mainpid, log-level, config", message);
+                + "watchdog-interval, status, hook-grace, mainpid, log-level, config, sockets", message);
     }
 
     @Test
@@ -152,7 +152,7 @@ class AgentConfigTest {
     @Test
     void pairWithoutValue() {
         assertEquals("option 'watchdog' (-javaagent options) has no value: expected key=value pairs separated by ',', keys: "
-                + "ready, ready-when, watchdog, watchdog-interval, status, hook-grace, mainpid, log-level, config", error("watchdog"));
+                + "ready, ready-when, watchdog, watchdog-interval, status, hook-grace, mainpid, log-level, config, sockets", error("watchdog"));
     }
 
     @Test
@@ -214,5 +214,15 @@ class AgentConfigTest {
     @CsvSource({"''", "s", "1.5s", "10 days", "0ms", "9999999999"})
     void badDurations(String text) {
         assertNull(Durations.parse(text));
+    }
+
+    @Test
+    void socketsOption() {
+        assertEquals("auto", parse("").sockets().toString());
+        assertEquals("off", parse("sockets=off").sockets().toString());
+        assertEquals("web:8080+admin:9090", parse("sockets=web:8080+admin:9090").sockets().toString());
+        assertEquals("invalid option sockets=web (-javaagent options): 'web' is not name:port (port 1-65535); expected "
+                + "auto, off, or name:port pairs joined with '+' (names from LISTEN_FDNAMES), e.g. web:8080+admin:9090",
+                error("sockets=web"));
     }
 }
