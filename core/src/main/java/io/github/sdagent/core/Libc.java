@@ -22,6 +22,9 @@ final class Libc {
     static final int F_GETFD = 1;
     static final int F_SETFD = 2;
     static final int FD_CLOEXEC = 1;
+    static final int F_GETFL = 3;
+    static final int F_SETFL = 4;
+    static final int O_NONBLOCK = 0x800;
     static final int SHUT_WR = 1;
     static final short POLLHUP = 0x10;
     static final int SOL_SOCKET = 1;

@@ -128,6 +128,30 @@ public final class Sockets {
         return (flags & Libc.FD_CLOEXEC) != 0;
     }
 
+    /** Whether O_NONBLOCK is set on the open file description {@code fd} refers to. */
+    public static boolean isNonBlocking(int fd) throws IOException {
+        Libc.ensureLoaded();
+        int flags = Libc.fcntl(fd, Libc.F_GETFL, 0);
+        if (flags < 0) {
+            throw new IOException("fcntl(F_GETFL) on fd " + fd + " failed: " + Libc.lastError());
+        }
+        return (flags & Libc.O_NONBLOCK) != 0;
+    }
+
+    /**
+     * Sets or clears O_NONBLOCK. It belongs to the open file description, so every descriptor sharing it (a dup, the
+     * copy systemd keeps of a socket it passed) sees the change.
+     */
+    public static void setNonBlocking(int fd, boolean nonBlocking) throws IOException {
+        Libc.ensureLoaded();
+        int flags = Libc.fcntl(fd, Libc.F_GETFL, 0);
+        int wanted = nonBlocking ? flags | Libc.O_NONBLOCK : flags & ~Libc.O_NONBLOCK;
+        if (flags < 0 || wanted != flags && Libc.fcntl(fd, Libc.F_SETFL, wanted) < 0) {
+            throw new IOException("cannot " + (nonBlocking ? "set" : "clear") + " O_NONBLOCK on fd " + fd + ": "
+                    + Libc.lastError());
+        }
+    }
+
     /** struct sockaddr_in / sockaddr_in6 (Linux layout; the family field is in host order, little-endian here). */
     static InetSocketAddress inetAddress(byte[] address, int length) throws IOException {
         int family = (address[0] & 0xff) | (address[1] & 0xff) << 8;

@@ -99,10 +99,17 @@ class SocketsTest {
             Sockets.setCloseOnExec(to);
             assertTrue(Sockets.isCloseOnExec(to));
 
+            listening.configureBlocking(false);
+            assertTrue(Sockets.isNonBlocking(from));
+            Sockets.setNonBlocking(from, false);
+            assertFalse(Sockets.isNonBlocking(from));
+            Sockets.setNonBlocking(from, true);
+
             Sockets.duplicateOnto(from, to);
 
             assertTrue(Sockets.isSocketInet(to, Sockets.AF_UNSPEC, Sockets.SOCK_STREAM, 1, listeningPort));
             assertFalse(Sockets.isCloseOnExec(to), "dup2 clears FD_CLOEXEC on the target");
+            assertTrue(Sockets.isNonBlocking(to), "O_NONBLOCK belongs to the shared file description");
             assertTrue(Sockets.isSocketInet(from, Sockets.AF_UNSPEC, Sockets.SOCK_STREAM, 1, listeningPort),
                     "the source stays open");
         }

@@ -74,7 +74,11 @@ public final class SocketActivation implements BindAdopter {
             return null;
         }
         try {
+            // O_NONBLOCK belongs to the file description that dup2 replaces: an application that made its channel
+            // non-blocking before binding (Netty does) must find the inherited socket in the same mode.
+            boolean nonBlocking = Sockets.isNonBlocking(fd);
             Sockets.duplicateOnto(socket.fd, fd);
+            Sockets.setNonBlocking(fd, nonBlocking);
             Sockets.setCloseOnExec(fd);
         } catch (IOException e) {
             problems.accept("socket activation: cannot hand inherited socket " + socket.describe() + " to the bind of "

@@ -18,6 +18,7 @@ import java.util.TreeSet;
 import java.util.stream.Stream;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
@@ -32,7 +33,7 @@ class SocketActivationIT {
 
     static Stream<Arguments> serversOnJdks() {
         List<Arguments> all = new ArrayList<>();
-        for (App app : new App[] {App.JDK_HTTPSERVER, App.JETTY, App.TOMCAT}) {
+        for (App app : App.values()) {
             for (Jdk jdk : Jdk.values()) {
                 all.add(Arguments.of(app, jdk));
             }
@@ -73,6 +74,32 @@ class SocketActivationIT {
             assertTrue(!unit.stderr().contains("Exception"), unit::diagnostics);
             String again = httpGet(port, Duration.ofSeconds(30));
             assertTrue(again.contains(app.greeting()), () -> "and it keeps serving: " + again);
+        }
+    }
+
+    /** A socket no bind claims: one line on stderr and in STATUS=, once, after READY. */
+    @ParameterizedTest
+    @EnumSource(Jdk.class)
+    void anUnclaimedSocketIsReportedOnceAfterReady(Jdk jdk) throws Exception {
+        App app = App.JDK_HTTPSERVER;
+        int port = Net.freePort();
+        int unclaimedPort = Net.freePort();
+        try (ActivatedUnit unit = new ActivatedUnit("unclaimed-" + jdk.id())) {
+            unit.socket("ListenStream=127.0.0.1:" + port).socket("ListenStream=127.0.0.1:" + unclaimedPort)
+                    .env("PORT", Integer.toString(port)).workingDirectory(app.jar().getParent())
+                    .listen(ActivatedUnit.appCommand(jdk, app, "ready=" + app.readyHook, jdk.strictFlags()));
+            assertTrue(httpGet(port, FIRST_REQUEST_TIMEOUT).contains(app.greeting()), unit::diagnostics);
+            unit.awaitActive(Unit.START_TIMEOUT);
+            String expected = "socket activation: inherited socket '" + unit.name + ".socket' (fd 4, 127.0.0.1:"
+                    + unclaimedPort + ") was not claimed by any bind of the application";
+            long end = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+            while (!unit.statusText().equals(expected) && System.nanoTime() < end) {
+                Thread.sleep(200);
+            }
+            assertEquals(expected, unit.statusText(), unit::diagnostics);
+            Thread.sleep(3000); // a second report would come within the next checks
+            String stderr = unit.stderr();
+            assertEquals(1, stderr.split(java.util.regex.Pattern.quote(expected), -1).length - 1, unit::diagnostics);
         }
     }
 
