@@ -103,6 +103,35 @@ class SocketActivationIT {
         }
     }
 
+    /**
+     * Privileged port: the .socket unit binds port 80 (the manager may), the JVM runs as nobody (setpriv drops to
+     * uid 65534 before exec'ing java, so LISTEN_PID still names it) and serves port 80 through its own bind.
+     */
+    @ParameterizedTest
+    @EnumSource(Jdk.class)
+    @org.junit.jupiter.api.parallel.ResourceLock("port-80") // the JDK variants run concurrently otherwise
+    void port80ServedByAJvmOfAnUnprivilegedUser(Jdk jdk) throws Exception {
+        App app = App.JDK_HTTPSERVER;
+        Suite.require(ActivatedUnit.listeningInodes(80).isEmpty(), "port 80 is free on this machine");
+        try (ActivatedUnit unit = new ActivatedUnit("port80-" + jdk.id())) {
+            List<String> command = new ArrayList<>(List.of("setpriv", "--reuid=65534", "--regid=65534",
+                    "--clear-groups", "--"));
+            command.addAll(ActivatedUnit.appCommand(jdk, app, "", jdk.strictFlags()));
+            // Type=simple: an unprivileged process cannot reach this (root's) manager's notify socket
+            unit.property("Type", "simple").socket("ListenStream=127.0.0.1:80").env("PORT", "80")
+                    .workingDirectory(app.jar().getParent()).listen(command);
+
+            String body = httpGet(80, FIRST_REQUEST_TIMEOUT);
+
+            assertTrue(body.contains(app.greeting()), () -> "GET / answered: " + body + "\n" + unit.diagnostics());
+            long pid = unit.mainPid();
+            String uid = java.nio.file.Files.readAllLines(java.nio.file.Paths.get("/proc/" + pid + "/status")).stream()
+                    .filter(line -> line.startsWith("Uid:")).findFirst().orElse("");
+            assertTrue(uid.matches("Uid:\\s+65534\\s+65534\\s+65534\\s+65534"), uid);
+            assertTrue(unit.stderr().contains("bind to 127.0.0.1:80 uses inherited socket"), unit::diagnostics);
+        }
+    }
+
     /** One HTTP/1.0 GET over a plain socket (the connection that starts the service must wait for it). */
     static String httpGet(int port, Duration timeout) throws IOException {
         try (Socket socket = new Socket()) {
