@@ -1,5 +1,6 @@
 package io.github.sdagent.agent;
 
+import io.github.sdagent.agent.activation.FdStore;
 import io.github.sdagent.agent.activation.SocketActivation;
 import java.lang.instrument.ClassFileTransformer;
 import java.lang.instrument.Instrumentation;
@@ -23,18 +24,23 @@ final class ActivationStart {
 
     static void start(AgentConfig config, Instrumentation inst, Consumer<ClassFileTransformer> transformers,
                       Lifecycle lifecycle, Notifier notifier, ScheduledExecutorService thread, AgentLog log) {
-        SocketActivation activation = SocketActivation.start(config.sockets(), inst, transformers,
-                lifecycle.problems(), new Runnable() { // no lambda: see AgentMain#DAEMON
-                    @Override
-                    public void run() {
-                        JnaProperties.initializeQuietly();
-                    }
-                }, new Consumer<String>() {
-                    @Override
-                    public void accept(String line) {
-                        log.info(line);
-                    }
-                });
+        Runnable nativeInit = new Runnable() { // no lambda: see AgentMain#DAEMON
+            @Override
+            public void run() {
+                JnaProperties.initializeQuietly();
+            }
+        };
+        Consumer<String> info = new Consumer<String>() {
+            @Override
+            public void accept(String line) {
+                log.info(line);
+            }
+        };
+        SocketActivation activation = System.getenv("LISTEN_FDS") == null ? null
+                : SocketActivation.start(config.sockets(), inst, transformers, lifecycle.problems(), nativeInit, info);
+        if (config.fdStore()) {
+            FdStore.start(inst, transformers, lifecycle.problems(), info, nativeInit);
+        }
         if (activation != null) {
             log.debug("socket activation: binds are served from the sockets systemd passed (sockets="
                     + config.sockets() + ")");

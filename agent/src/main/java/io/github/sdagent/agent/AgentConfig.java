@@ -34,6 +34,7 @@ public final class AgentConfig {
     private final AgentLog.Level logLevel;
     private final String configFile;
     private final SocketMapping sockets; // null: auto
+    private final boolean fdStore;
 
     private AgentConfig(Map<Option, OptionSources.Value> values) {
         ready = Collections.unmodifiableList(hooks(values.get(Option.READY)));
@@ -48,6 +49,7 @@ public final class AgentConfig {
         OptionSources.Value config = values.get(Option.CONFIG);
         configFile = config == null ? null : config.text;
         sockets = sockets(values.get(Option.SOCKETS));
+        fdStore = values.get(Option.FDSTORE) != null && onOff(values.get(Option.FDSTORE), Option.FDSTORE);
     }
 
     private static SocketMapping sockets(OptionSources.Value value) {
@@ -176,6 +178,11 @@ public final class AgentConfig {
         return sockets == null ? SocketMapping.AUTO : sockets;
     }
 
+    /** Hand the application's own listening sockets to systemd's fd store ({@code fdstore=}, default off). */
+    public boolean fdStore() {
+        return fdStore;
+    }
+
     /** The config file that was read, or null. */
     public String configFile() {
         return configFile;
@@ -193,6 +200,7 @@ public final class AgentConfig {
                 + line(Option.MAINPID, mainPid.name().toLowerCase(Locale.ROOT))
                 + line(Option.LOG_LEVEL, logLevel.name().toLowerCase(Locale.ROOT))
                 + line(Option.CONFIG, configFile == null ? "(none)" : configFile)
+                + line(Option.FDSTORE, fdStore ? "on" : "off")
                 + line(Option.SOCKETS, sockets == null ? "auto" : sockets);
     }
 

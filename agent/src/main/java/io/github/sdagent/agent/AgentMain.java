@@ -77,7 +77,7 @@ public final class AgentMain {
         Lifecycle lifecycle = new Lifecycle(config, notifier, elapsed, log, mainPid);
         ShutdownNotice.install(lifecycle, log);
         ChildEnvironment.install(inst, transformers, lifecycle.problems());
-        if (System.getenv("LISTEN_FDS") != null) { // socket activation: nothing of it loads otherwise
+        if (System.getenv("LISTEN_FDS") != null || config.fdStore()) { // nothing of activation loads otherwise
             ActivationStart.start(config, inst, transformers, lifecycle, notifier, thread, log);
         }
         if (!config.ready().isEmpty()) {

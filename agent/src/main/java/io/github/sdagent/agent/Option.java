@@ -11,6 +11,7 @@ enum Option {
     MAINPID("mainpid", "auto, on or off"),
     LOG_LEVEL("log-level", "error, warn, info, debug or off"),
     CONFIG("config", "the path of a properties file with these keys"),
+    FDSTORE("fdstore", "on or off"),
     SOCKETS("sockets", "auto, off, or name:port pairs joined with '+' (names from LISTEN_FDNAMES), e.g. web:8080+admin:9090");
 
     final String key;

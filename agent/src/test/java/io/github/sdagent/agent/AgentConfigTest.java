@@ -118,7 +118,7 @@ class AgentConfigTest {
     void unknownKeyNamesKeyValueSourceAndTheValidKeys() {
         String message = error("ready=a.B#c,readywhen=any");
         assertEquals("unknown option 'readywhen=any' (-javaagent options): valid keys are ready, ready-when, watchdog, "
-                + "watchdog-interval, status, hook-grace, mainpid, log-level, config, sockets", message);
+                + "watchdog-interval, status, hook-grace, mainpid, log-level, config, fdstore, sockets", message);
     }
 
     @Test
@@ -152,7 +152,7 @@ class AgentConfigTest {
     @Test
     void pairWithoutValue() {
         assertEquals("option 'watchdog' (-javaagent options) has no value: expected key=value pairs separated by ',', keys: "
-                + "ready, ready-when, watchdog, watchdog-interval, status, hook-grace, mainpid, log-level, config, sockets", error("watchdog"));
+                + "ready, ready-when, watchdog, watchdog-interval, status, hook-grace, mainpid, log-level, config, fdstore, sockets", error("watchdog"));
     }
 
     @Test

@@ -28,6 +28,8 @@ final class BindInterception implements ListenBridge.Dispatcher {
     private final Consumer<String> problems;
     final List<ListenerObserver> observers = new CopyOnWriteArrayList<>();
     volatile BindAdopter adopter;
+    /** Loads the agent's JNA quietly; run before the first libc call (see AgentMain's JnaProperties). */
+    volatile Runnable nativeInit;
     /** fd -> the name of the inherited socket put there, until its listen (or close and re-bind) */
     private final Map<Integer, String> adopted = new HashMap<>();
 
@@ -99,12 +101,16 @@ final class BindInterception implements ListenBridge.Dispatcher {
         }
         InetSocketAddress local;
         try {
+            Runnable init = nativeInit;
+            if (init != null) {
+                init.run();
+            }
             local = io.github.sdagent.core.Sockets.localAddress(fdVal);
         } catch (Exception e) {
             problems.accept("socket interception: cannot read the address of a new listening socket: " + e);
             return;
         }
-        ListeningSocket socket = new ListeningSocket(KINDS[kind], local, name);
+        ListeningSocket socket = new ListeningSocket(KINDS[kind], local, name, fdVal);
         for (ListenerObserver observer : observers) {
             try {
                 observer.listening(socket);

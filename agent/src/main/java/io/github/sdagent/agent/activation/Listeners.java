@@ -19,24 +19,29 @@ public final class Listeners {
     private Listeners() {
     }
 
-    /** {@code observer} is told about every socket the application starts listening on from now on. */
+    /**
+     * {@code observer} is told about every socket the application starts listening on from now on.
+     *
+     * @param nativeInit run once before the interception's first libc call (getsockname), or null
+     */
     public static synchronized boolean subscribe(Instrumentation inst, Consumer<ClassFileTransformer> transformers,
-                                                 ListenerObserver observer, Consumer<String> problems) {
-        return installed(inst, transformers, problems, null, observer) != null;
+                                                 ListenerObserver observer, Consumer<String> problems,
+                                                 Runnable nativeInit) {
+        return installed(inst, transformers, problems, null, observer, nativeInit) != null;
     }
 
     /** {@code adopter} decides, before each bind, whether an existing socket serves it; one adopter per JVM. */
     static synchronized boolean adoptWith(Instrumentation inst, Consumer<ClassFileTransformer> transformers,
                                           BindAdopter adopter, Consumer<String> problems) {
-        return installed(inst, transformers, problems, adopter, null) != null;
+        return installed(inst, transformers, problems, adopter, null, null) != null;
     }
 
     /** The interception with {@code adopter}/{@code observer} (either may be null) in place before any bind reaches it. */
     private static BindInterception installed(Instrumentation inst, Consumer<ClassFileTransformer> transformers,
                                               Consumer<String> problems, BindAdopter adopter,
-                                              ListenerObserver observer) {
+                                              ListenerObserver observer, Runnable nativeInit) {
         if (interception != null) {
-            add(interception, adopter, observer);
+            add(interception, adopter, observer, nativeInit);
             return interception;
         }
         if (failed) {
@@ -44,7 +49,7 @@ public final class Listeners {
         }
         try {
             BindInterception created = BindInterception.create(inst, problems);
-            add(created, adopter, observer);
+            add(created, adopter, observer, nativeInit);
             created.weave(inst, transformers);
             interception = created;
         } catch (Throwable t) {
@@ -54,7 +59,11 @@ public final class Listeners {
         return interception;
     }
 
-    private static void add(BindInterception to, BindAdopter adopter, ListenerObserver observer) {
+    private static void add(BindInterception to, BindAdopter adopter, ListenerObserver observer,
+                            Runnable nativeInit) {
+        if (nativeInit != null) {
+            to.nativeInit = nativeInit;
+        }
         if (adopter != null) {
             to.adopter = adopter;
         }

@@ -8,11 +8,18 @@ public final class ListeningSocket {
     private final SocketKind kind;
     private final InetSocketAddress local;
     private final String adoptedFrom;
+    private final int fd;
 
-    ListeningSocket(SocketKind kind, InetSocketAddress local, String adoptedFrom) {
+    ListeningSocket(SocketKind kind, InetSocketAddress local, String adoptedFrom, int fd) {
         this.kind = kind;
         this.local = local;
         this.adoptedFrom = adoptedFrom;
+        this.fd = fd;
+    }
+
+    /** The application's descriptor for it (valid during {@link ListenerObserver#listening} only: the app may close it). */
+    public int fd() {
+        return fd;
     }
 
     public SocketKind kind() {

@@ -48,7 +48,11 @@ final class LoopbackLoad implements AutoCloseable {
     }
 
     private void loop() {
-        while (running.get() && sent.incrementAndGet() <= maxRequests) {
+        while (running.get()) {
+            if (sent.incrementAndGet() > maxRequests) {
+                sent.decrementAndGet(); // the bound is reached: this one is not sent
+                return;
+            }
             try (Socket socket = new Socket()) {
                 socket.connect(new InetSocketAddress("127.0.0.1", port), timeoutMillis);
                 socket.setSoTimeout(timeoutMillis);
@@ -75,7 +79,6 @@ final class LoopbackLoad implements AutoCloseable {
                 lastFailure = e.toString();
             }
         }
-        sent.decrementAndGet(); // the increment that ended the loop sent nothing
     }
 
     /** After a refusal, do not spin: a refused connect returns at once. */

@@ -45,6 +45,37 @@ class NoRefusedConnectionIT {
         }
     }
 
+    /**
+     * FDSTORE without a .socket unit: the first JVM binds its own socket and the agent ({@code fdstore=on}) hands it
+     * to systemd's file descriptor store; each restarted JVM gets it back in LISTEN_FDS and its bind adopts it.
+     */
+    @ParameterizedTest
+    @EnumSource(Jdk.class)
+    void restartsRefuseNoConnectionWithTheFdStore(Jdk jdk) throws Exception {
+        App app = App.JDK_HTTPSERVER;
+        int port = Net.freePort();
+        try (ActivatedUnit unit = new ActivatedUnit("fdstore-" + jdk.id())) {
+            unit.property("FileDescriptorStoreMax", "4").env("PORT", Integer.toString(port))
+                    .workingDirectory(app.jar().getParent())
+                    .listen(ActivatedUnit.appCommand(jdk, app, "fdstore=on,ready=" + app.readyHook, jdk.strictFlags()));
+            unit.awaitActive(Unit.START_TIMEOUT);
+            assertTrue(unit.stderr().contains("fdstore: server-socket-channel socket /127.0.0.1:" + port
+                    + " handed to systemd's file descriptor store as 'tcp-" + port + "'"), unit::diagnostics);
+            LoopbackLoad load = new LoopbackLoad(port, 2, REQUEST_TIMEOUT_MS, MAX_REQUESTS, app.greeting());
+            try (load) {
+                restart(unit, port);
+            }
+            String report = "fd store, " + RESTARTS + " restarts on " + jdk + ": " + load.report();
+            System.out.println(report);
+            assertTrue(load.ok.get() > 0, report);
+            assertEquals(0, load.refused.get(), () -> report + "\n" + unit.diagnostics());
+            assertEquals(0, load.timedOut.get(), () -> report + "\n" + unit.diagnostics());
+            // StandardError=file: starts afresh with each run: this is the last JVM's
+            assertTrue(unit.stderr().contains("uses inherited socket 'tcp-" + port + "' (fd 3, 127.0.0.1:" + port + ")"),
+                    unit::diagnostics);
+        }
+    }
+
     /** The control: no .socket unit, the app binds its own socket; its restarts refuse connections. */
     @ParameterizedTest
     @EnumSource(Jdk.class)
