@@ -23,7 +23,7 @@ import java.util.function.Consumer;
 final class BindWeaver implements ClassFileTransformer {
 
     static final String NET = "sun/nio/ch/Net";
-    static final String BRIDGE = "io/github/sdagent/agent/bridge/ListenBridge";
+    static final String BRIDGE = "io/github/sdagent/agent/bridge/listen/ListenBridge";
     static final String FAMILY_BIND = "(Ljava/net/ProtocolFamily;Ljava/io/FileDescriptor;Ljava/net/InetAddress;I)V";
     static final String PLAIN_BIND = "(Ljava/io/FileDescriptor;Ljava/net/InetAddress;I)V";
     static final String LISTEN = "(Ljava/io/FileDescriptor;I)V";

@@ -1,6 +1,6 @@
 package io.github.sdagent.agent.activation;
 
-import io.github.sdagent.agent.bridge.ListenBridge;
+import io.github.sdagent.agent.bridge.listen.ListenBridge;
 
 import java.io.FileDescriptor;
 import java.lang.instrument.Instrumentation;

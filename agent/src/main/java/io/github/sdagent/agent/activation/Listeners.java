@@ -13,6 +13,7 @@ import java.util.function.Consumer;
  */
 public final class Listeners {
 
+    static final String BRIDGE_PACKAGE = "io/github/sdagent/agent/bridge/listen/";
     private static BindInterception interception;
     private static boolean failed;
 
@@ -48,6 +49,7 @@ public final class Listeners {
             return null;
         }
         try {
+            defineBridge(inst);
             BindInterception created = BindInterception.create(inst, problems);
             add(created, adopter, observer, nativeInit);
             created.weave(inst, transformers);
@@ -57,6 +59,14 @@ public final class Listeners {
             problems.accept("socket interception unavailable on this JVM (" + t + "); binds are left alone");
         }
         return interception;
+    }
+
+    /** The bind interception's bridge package, defined in the bootstrap loader only now that it is needed. */
+    private static void defineBridge(Instrumentation inst) throws Exception {
+        java.net.URL location = Listeners.class.getProtectionDomain().getCodeSource().getLocation();
+        try (java.util.jar.JarFile jar = new java.util.jar.JarFile(new java.io.File(location.toURI()), false)) {
+            io.github.sdagent.agent.BootstrapClasses.defineLater(inst, jar, BRIDGE_PACKAGE);
+        }
     }
 
     private static void add(BindInterception to, BindAdopter adopter, ListenerObserver observer,

@@ -247,6 +247,63 @@ class SocketAdoptionIT {
         }
     }
 
+    /** Without LISTEN_FDS (the agent active through NOTIFY_SOCKET), nothing of the interception loads or weaves. */
+    @ParameterizedTest
+    @ValueSource(strings = {"17", "25"})
+    void withoutListenFdsNothingOfItLoads(String version) throws Exception {
+        int port = freePort();
+        Path agent = Paths.get(System.getProperty("sdagent.test.agent.jar", "target/sd-agent.jar")).toAbsolutePath();
+        ProcessBuilder builder = new ProcessBuilder(jdk(version) + "/bin/java", "-Xlog:class+load=info",
+                "-javaagent:" + agent, "-cp", Paths.get("target/test-classes").toAbsolutePath().toString(),
+                AdoptionProbe.class.getName(), "channel", "127.0.0.1", Integer.toString(port));
+        for (String key : new String[] {"LISTEN_FDS", "LISTEN_PID", "LISTEN_FDNAMES", "JAVA_TOOL_OPTIONS"}) {
+            builder.environment().remove(key);
+        }
+        builder.environment().put("NOTIFY_SOCKET", "@sdt-act-nobody-" + port);
+        Path out = dir.resolve("classes.txt");
+        Process process = builder.redirectErrorStream(true).redirectOutput(out.toFile()).start();
+        try {
+            String reply = null;
+            long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+            // the agent starts alongside the app: let it get past the point where it would start socket activation
+            while (!read(out).contains("io.github.sdagent.agent.hooks.ProcessBuilderScrubbing ")) {
+                assertTrue(System.nanoTime() < end && process.isAlive(), () -> read(out));
+                Thread.sleep(50);
+            }
+            Thread.sleep(500);
+            while (reply == null) {
+                try (Socket client = new Socket()) {
+                    client.connect(new InetSocketAddress("127.0.0.1", port), 5000);
+                    client.setSoTimeout(TIMEOUT_MS);
+                    reply = new String(client.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
+                } catch (java.net.ConnectException notYet) {
+                    assertTrue(System.nanoTime() < end && process.isAlive(), () -> read(out));
+                    Thread.sleep(50);
+                }
+            }
+            assertEquals("hello channel local=/127.0.0.1:" + port, reply);
+            assertTrue(process.waitFor(TIMEOUT_MS, TimeUnit.MILLISECONDS));
+            String log = read(out);
+            assertTrue(log.contains("io.github.sdagent.agent.AgentMain "), "the agent ran: " + log);
+            assertTrue(log.contains("sun.nio.ch.ServerSocketChannelImpl"), log);
+            for (String line : log.split("\n")) {
+                assertTrue(!line.contains("io.github.sdagent.agent.activation.") && !line.contains("bridge.listen.")
+                        || line.contains("activation.AdoptionProbe")
+                        && !line.contains("ActivationStart") && !line.contains("io.github.sdagent.core.Sockets"), line);
+            }
+        } finally {
+            process.destroyForcibly();
+        }
+    }
+
+    static String read(Path file) {
+        try {
+            return Files.readString(file);
+        } catch (IOException e) {
+            return e.toString();
+        }
+    }
+
     static String jdk(String version) {
         String home = version.equals("17") ? JDK17 : JDK25;
         if (!Files.isExecutable(Paths.get(home, "bin", "java"))) {

@@ -1,4 +1,4 @@
-package io.github.sdagent.agent.bridge;
+package io.github.sdagent.agent.bridge.listen;
 
 import java.io.FileDescriptor;
 import java.io.IOException;
