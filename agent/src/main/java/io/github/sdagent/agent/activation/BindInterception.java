@@ -67,11 +67,14 @@ final class BindInterception implements ListenBridge.Dispatcher {
 
     @Override
     public boolean beforeBind(int kind, FileDescriptor fd, InetAddress address, int port) {
+        int fdVal = jdk.fdVal(fd);
+        synchronized (adopted) {
+            adopted.remove(fdVal); // left by an adopted socket that was closed before its listen: a new socket now
+        }
         BindAdopter current = adopter;
         if (current == null) {
             return false;
         }
-        int fdVal = jdk.fdVal(fd);
         String name = current.adopt(KINDS[kind], fdVal, address, port);
         if (name == null) {
             return false;

@@ -89,6 +89,23 @@ class SocketAdoptionIT {
             }
         }
 
+        /** As {@link #request} over IPv6 loopback. */
+        String request6(int port) throws Exception {
+            long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            while (true) {
+                try (Socket client = new Socket()) {
+                    client.connect(new InetSocketAddress(InetAddress.getByName("::1"), port), 5000);
+                    client.setSoTimeout(TIMEOUT_MS);
+                    return new String(client.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
+                } catch (java.net.ConnectException notYetListening) {
+                    if (System.nanoTime() > end || !process.isAlive()) {
+                        throw new AssertionError("cannot connect to [::1]:" + port + "\n" + diagnostics(), notYetListening);
+                    }
+                    Thread.sleep(50);
+                }
+            }
+        }
+
         /** Waits for the probe to exit and returns its stdout. */
         String finish() throws Exception {
             assertTrue(process.waitFor(TIMEOUT_MS, TimeUnit.MILLISECONDS), this::diagnostics);
@@ -244,6 +261,38 @@ class SocketAdoptionIT {
             String out = probe.finish();
             assertTrue(out.contains("datagram bound /127.0.0.1:" + port), probe::diagnostics);
             assertTrue(out.contains("datagram received ping"), probe::diagnostics);
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"17", "25"})
+    void datagramSocketGetsTheInheritedDatagramSocket(String version) throws Exception {
+        int port = freePort();
+        try (Activated probe = new Activated(jdk(version), List.of("-d", "-l", "127.0.0.1:" + port), "",
+                "datagram-socket", "127.0.0.1", Integer.toString(port));
+             DatagramSocket client = new DatagramSocket()) {
+            byte[] ping = "ping".getBytes(StandardCharsets.UTF_8);
+            long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+            while (probe.process.isAlive() && System.nanoTime() < end) {
+                client.send(new DatagramPacket(ping, ping.length, new InetSocketAddress("127.0.0.1", port)));
+                probe.process.waitFor(1, TimeUnit.SECONDS);
+            }
+            String out = probe.finish();
+            assertTrue(out.contains("datagram-socket bound /127.0.0.1:" + port), probe::diagnostics);
+            assertTrue(out.contains("datagram-socket received ping"), probe::diagnostics);
+        }
+    }
+
+    /** An IPv6 socket ({@code -l [::1]:PORT}) serves the JDK's channel bound to ::1. */
+    @ParameterizedTest
+    @ValueSource(strings = {"17", "25"})
+    void ipv6SocketServesAnIpv6Bind(String version) throws Exception {
+        int port = freePort();
+        try (Activated probe = new Activated(jdk(version), List.of("-l", "[::1]:" + port), "",
+                "channel", "::1", Integer.toString(port))) {
+            String reply = probe.request6(port);
+            assertEquals("hello channel local=/[0:0:0:0:0:0:0:1]:" + port, reply, probe::diagnostics);
+            probe.finish();
         }
     }
 
