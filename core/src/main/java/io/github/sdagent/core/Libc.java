@@ -25,6 +25,8 @@ final class Libc {
     static final int F_GETFL = 3;
     static final int F_SETFL = 4;
     static final int O_NONBLOCK = 0x800;
+    static final int EPOLL_CTL_ADD = 1;
+    static final int EEXIST = 17;
     static final int SHUT_WR = 1;
     static final short POLLHUP = 0x10;
     static final int SOL_SOCKET = 1;
@@ -140,6 +142,8 @@ final class Libc {
     static native int fcntl(int fd, int command, int argument);
 
     static native int dup2(int from, int to);
+
+    static native int epoll_ctl(int epfd, int op, int fd, byte[] event);
 
     static native int getsockname(int fd, byte[] address, int[] length);
 

@@ -5,6 +5,15 @@ import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Locale;
 
 /**
  * Facts about a socket file descriptor and the few operations socket activation needs, in the spirit of
@@ -149,6 +158,98 @@ public final class Sockets {
         if (flags < 0 || wanted != flags && Libc.fcntl(fd, Libc.F_SETFL, wanted) < 0) {
             throw new IOException("cannot " + (nonBlocking ? "set" : "clear") + " O_NONBLOCK on fd " + fd + ": "
                     + Libc.lastError());
+        }
+    }
+
+    /** One entry of an epoll set: which descriptor, with which events and user data (from /proc/self/fdinfo). */
+    public static final class EpollRegistration {
+        public final int epollFd;
+        public final int fd;
+        public final int events;
+        public final long data;
+
+        EpollRegistration(int epollFd, int fd, int events, long data) {
+            this.epollFd = epollFd;
+            this.fd = fd;
+            this.events = events;
+            this.data = data;
+        }
+
+        @Override
+        public String toString() {
+            return "epoll fd " + epollFd + ": fd " + fd + " events 0x" + Integer.toHexString(events) + " data 0x"
+                    + Long.toHexString(data);
+        }
+    }
+
+    /**
+     * The epoll sets of this process that {@code fd} is in. An epoll entry belongs to the open file, not to the
+     * number: after {@link #duplicateOnto} replaces what {@code fd} refers to, the old entries are gone (the kernel
+     * drops them with the file) and must be added again with {@link #epollAdd}. Pure Java (/proc).
+     */
+    public static List<EpollRegistration> epollRegistrations(int fd) throws IOException {
+        List<EpollRegistration> found = new ArrayList<>();
+        try (DirectoryStream<Path> fds = Files.newDirectoryStream(Paths.get("/proc/self/fd"))) {
+            for (Path link : fds) {
+                String target;
+                try {
+                    target = Files.readSymbolicLink(link).toString();
+                } catch (IOException closedMeanwhile) {
+                    continue;
+                }
+                if (!target.equals("anon_inode:[eventpoll]")) {
+                    continue;
+                }
+                int epollFd = Integer.parseInt(link.getFileName().toString());
+                List<String> lines;
+                try {
+                    lines = Files.readAllLines(Paths.get("/proc/self/fdinfo/" + epollFd), StandardCharsets.US_ASCII);
+                } catch (IOException closedMeanwhile) {
+                    continue;
+                }
+                for (String line : lines) {
+                    EpollRegistration entry = parseEpollEntry(epollFd, line);
+                    if (entry != null && entry.fd == fd) {
+                        found.add(entry);
+                    }
+                }
+            }
+        }
+        return found.isEmpty() ? Collections.<EpollRegistration>emptyList() : found;
+    }
+
+    /** {@code tfd:        5 events:       19 data:                5  pos:0 ino:... sdev:...}, or null. */
+    static EpollRegistration parseEpollEntry(int epollFd, String line) {
+        String[] words = line.trim().split("\\s+");
+        if (words.length < 6 || !words[0].equals("tfd:") || !words[2].equals("events:") || !words[4].equals("data:")) {
+            return null;
+        }
+        try {
+            return new EpollRegistration(epollFd, Integer.parseInt(words[1]), (int) Long.parseLong(words[3], 16),
+                    Long.parseUnsignedLong(words[5], 16));
+        } catch (NumberFormatException e) {
+            return null;
+        }
+    }
+
+    /** epoll_ctl(EPOLL_CTL_ADD); an entry that is there already (EEXIST) is left as it is. */
+    public static void epollAdd(int epollFd, int fd, int events, long data) throws IOException {
+        Libc.ensureLoaded();
+        // struct epoll_event: packed on x86_64 (12 bytes), naturally aligned elsewhere (16 bytes)
+        boolean packed = System.getProperty("os.arch", "").toLowerCase(Locale.ROOT).matches("amd64|x86_64");
+        byte[] event = new byte[packed ? 12 : 16];
+        int dataAt = packed ? 4 : 8;
+        for (int i = 0; i < 4; i++) {
+            event[i] = (byte) (events >>> (8 * i));
+        }
+        for (int i = 0; i < 8; i++) {
+            event[dataAt + i] = (byte) (data >>> (8 * i));
+        }
+        if (Libc.epoll_ctl(epollFd, Libc.EPOLL_CTL_ADD, fd, event) != 0) {
+            int errno = com.sun.jna.Native.getLastError();
+            if (errno != Libc.EEXIST) {
+                throw new IOException("epoll_ctl(" + epollFd + ", ADD, " + fd + ") failed: " + Libc.describe(errno));
+            }
         }
     }
 

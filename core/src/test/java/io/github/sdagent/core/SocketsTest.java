@@ -116,6 +116,44 @@ class SocketsTest {
     }
 
     @Test
+    void epollRegistrationsSurviveADuplicateOntoWhenAddedAgain() throws Exception {
+        try (ServerSocketChannel listening = ServerSocketChannel.open(); ServerSocketChannel registered = ServerSocketChannel.open();
+             java.nio.channels.Selector selector = java.nio.channels.Selector.open()) {
+            listening.bind(new InetSocketAddress("127.0.0.1", 0));
+            int port = ((InetSocketAddress) listening.getLocalAddress()).getPort();
+            registered.bind(new InetSocketAddress("127.0.0.1", 0));
+            int target = fdOf(Sockets.SOCK_STREAM, ((InetSocketAddress) registered.getLocalAddress()).getPort());
+            int from = fdOf(Sockets.SOCK_STREAM, port);
+            registered.configureBlocking(false);
+            registered.register(selector, java.nio.channels.SelectionKey.OP_ACCEPT);
+            selector.selectNow(); // the JDK adds it to its epoll set now
+
+            java.util.List<Sockets.EpollRegistration> before = Sockets.epollRegistrations(target);
+            assertEquals(1, before.size(), before.toString());
+            listening.configureBlocking(false);
+            Sockets.duplicateOnto(from, target);
+            assertTrue(Sockets.epollRegistrations(target).isEmpty(), "the entry went with the replaced file");
+            for (Sockets.EpollRegistration entry : before) {
+                Sockets.epollAdd(entry.epollFd, entry.fd, entry.events, entry.data);
+            }
+            assertEquals(before.toString(), Sockets.epollRegistrations(target).toString());
+
+            try (java.net.Socket client = new java.net.Socket("127.0.0.1", port)) {
+                assertEquals(1, selector.select(10_000), "the selector sees a connection on the adopted socket");
+                assertTrue(registered.accept() != null);
+            }
+        }
+    }
+
+    @Test
+    void parsesEpollEntries() {
+        Sockets.EpollRegistration entry = Sockets.parseEpollEntry(7,
+                "tfd:        4 events: 80000019 data:                4  pos:0 ino:38758e sdev:9");
+        assertEquals("epoll fd 7: fd 4 events 0x80000019 data 0x4", entry.toString());
+        assertNull(Sockets.parseEpollEntry(7, "pos:\t0"));
+    }
+
+    @Test
     void parsesSocketAddresses() throws Exception {
         byte[] v4 = new byte[16];
         v4[0] = 2;

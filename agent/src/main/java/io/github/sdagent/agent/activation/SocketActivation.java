@@ -73,19 +73,30 @@ public final class SocketActivation implements BindAdopter {
         if (socket == null) {
             return null;
         }
+        List<Sockets.EpollRegistration> registrations;
         try {
             // O_NONBLOCK belongs to the file description that dup2 replaces: an application that made its channel
             // non-blocking before binding (Netty does) must find the inherited socket in the same mode.
             boolean nonBlocking = Sockets.isNonBlocking(fd);
+            // An epoll entry belongs to the replaced file: a channel already in a selector's (or Netty's) epoll set
+            // would never hear of a connection. Add the new file with the same events and data.
+            registrations = Sockets.epollRegistrations(fd);
             Sockets.duplicateOnto(socket.fd, fd);
             Sockets.setNonBlocking(fd, nonBlocking);
             Sockets.setCloseOnExec(fd);
+            for (Sockets.EpollRegistration registration : registrations) {
+                Sockets.epollAdd(registration.epollFd, fd, registration.events, registration.data);
+            }
         } catch (IOException e) {
             problems.accept("socket activation: cannot hand inherited socket " + socket.describe() + " to the bind of "
                     + port + " (" + e.getMessage() + "); the application binds its own socket");
             return null;
         }
         socket.claimed = true;
+        if (!registrations.isEmpty()) {
+            info.accept("socket activation: " + registrations.size() + " epoll registration(s) of fd " + fd
+                    + " moved to the inherited socket: " + registrations);
+        }
         info.accept("socket activation: the " + kind.name().toLowerCase(java.util.Locale.ROOT).replace('_', '-')
                 + " bind to " + InheritedSocket.format(new java.net.InetSocketAddress(address, port))
                 + " uses inherited socket " + socket.describe());

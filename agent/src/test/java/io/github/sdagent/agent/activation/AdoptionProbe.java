@@ -24,7 +24,8 @@ import java.nio.file.Paths;
  *
  * <p>Usage: {@code MODE HOST PORT [PORT...]}; HOST {@code *} binds the wildcard address. MODE: {@code channel}
  * (ServerSocketChannel, one per port), {@code server-socket} (java.net.ServerSocket), {@code rebind} (channel:
- * bind, close, bind again, then serve), {@code datagram} (DatagramChannel), {@code datagram-socket}
+ * bind, close, bind again, then serve), {@code registered-first} (non-blocking channel registered with a selector
+ * for OP_ACCEPT, and in its epoll set, before it binds), {@code datagram} (DatagramChannel), {@code datagram-socket}
  * (java.net.DatagramSocket).
  */
 public final class AdoptionProbe {
@@ -63,6 +64,35 @@ public final class AdoptionProbe {
                             .getBytes(StandardCharsets.UTF_8)));
                 }
                 channel.close();
+                break;
+            }
+            case "registered-first": {
+                // a non-blocking channel in a selector's epoll set before it binds (as Netty's epoll transport does)
+                ServerSocketChannel channel = ServerSocketChannel.open();
+                channel.configureBlocking(false);
+                java.nio.channels.Selector selector = java.nio.channels.Selector.open();
+                channel.register(selector, java.nio.channels.SelectionKey.OP_ACCEPT);
+                selector.selectNow(); // now the (unbound) socket is in the epoll set
+                selector.selectedKeys().clear(); // an unbound socket polls as hung up: not a connection
+                channel.bind(address);
+                System.out.println(mode + " bound " + channel.getLocalAddress());
+                SocketChannel client = null;
+                for (int i = 0; i < 60 && client == null; i++) {
+                    if (selector.select(1000) > 0) {
+                        client = channel.accept();
+                        selector.selectedKeys().clear();
+                    }
+                }
+                if (client == null) {
+                    System.out.println(mode + ": the selector never reported the connection");
+                } else {
+                    client.configureBlocking(true);
+                    client.write(ByteBuffer.wrap(("hello " + mode + " local=" + channel.getLocalAddress() + "\n")
+                            .getBytes(StandardCharsets.UTF_8)));
+                    client.close();
+                }
+                channel.close();
+                selector.close();
                 break;
             }
             case "server-socket": {

@@ -197,6 +197,18 @@ class SocketAdoptionIT {
         }
     }
 
+    /** dup2 replaces the file an epoll registration belongs to: the agent registers the new one the same way. */
+    @ParameterizedTest
+    @ValueSource(strings = {"17", "25"})
+    void channelInASelectorBeforeItBindsStillGetsItsConnections(String version) throws Exception {
+        int port = freePort();
+        try (Activated probe = new Activated(jdk(version), List.of("-l", "127.0.0.1:" + port), "",
+                "registered-first", "127.0.0.1", Integer.toString(port))) {
+            assertEquals("hello registered-first local=/127.0.0.1:" + port, probe.request(port), probe::diagnostics);
+            probe.finish();
+        }
+    }
+
     @ParameterizedTest
     @ValueSource(strings = {"17", "25"})
     void namedSocketsServeTheMappedPorts(String version) throws Exception {
