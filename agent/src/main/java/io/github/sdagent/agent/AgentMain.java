@@ -88,6 +88,9 @@ public final class AgentMain {
         StopProgress stopProgress = new StopProgress(notifier, config.watchdogOptions().stopExtend(), inst, log);
         ShutdownNotice.install(lifecycle, stopProgress.beginTask(), log);
         ChildEnvironment.install(inst, transformers, lifecycle.problems());
+        if (System.getenv("LISTEN_FDS") != null || config.fdStore()) { // nothing of activation loads otherwise
+            ActivationStart.start(config, inst, transformers, lifecycle, notifier, thread, log);
+        }
         if (!config.ready().isEmpty()) {
             ReadyHooks.install(inst, transformers, config.ready(), lifecycle, config.hookGrace().toMillis());
         }
