@@ -1,5 +1,6 @@
 package io.github.sdagent.agent;
 
+import io.github.sdagent.agent.activation.SocketMapping;
 import io.github.sdagent.agent.ready.AutoReadiness;
 import io.github.sdagent.agent.ready.ReadySpec;
 import io.github.sdagent.agent.watchdog.WatchdogOptions;
@@ -54,6 +55,8 @@ public final class AgentConfig {
     private final HookSpec reload;
     private final String reloadSignal;
     private final Duration reloadTimeout;
+    private final SocketMapping sockets; // null: auto
+    private final boolean fdStore;
 
     private AgentConfig(Map<Option, OptionSources.Value> values) {
         readySpec = readySpec(values.get(Option.READY));
@@ -73,6 +76,8 @@ public final class AgentConfig {
         logLevel = choice(values.get(Option.LOG_LEVEL), Option.LOG_LEVEL, AgentLog.Level.class, AgentLog.Level.INFO);
         OptionSources.Value config = values.get(Option.CONFIG);
         configFile = config == null ? null : config.text;
+        sockets = sockets(values.get(Option.SOCKETS));
+        fdStore = values.get(Option.FDSTORE) != null && onOff(values.get(Option.FDSTORE), Option.FDSTORE);
         reload = reloadHook(values.get(Option.RELOAD));
         reloadSignal = reloadSignal(reloadOnly(values, Option.RELOAD_SIGNAL));
         reloadTimeout = reloadTimeout(reloadOnly(values, Option.RELOAD_TIMEOUT));
@@ -230,6 +235,14 @@ public final class AgentConfig {
         return timeout;
     }
 
+    private static SocketMapping sockets(OptionSources.Value value) {
+        try {
+            return value == null ? null : SocketMapping.parse(value.text); // null: auto, without loading the class
+        } catch (IllegalArgumentException e) {
+            throw invalid(Option.SOCKETS, value, e.getMessage());
+        }
+    }
+
     /** {@code Starting (waiting for org.eclipse.jetty.server.Server#start)}: says what READY=1 waits for. */
     private static String defaultStatus(ReadySpec ready) {
         if (ready.start()) {
@@ -379,6 +392,16 @@ public final class AgentConfig {
         return reloadTimeout;
     }
 
+    /** Socket activation: which inherited sockets serve which binds ({@code sockets=}). */
+    public SocketMapping sockets() {
+        return sockets == null ? SocketMapping.AUTO : sockets;
+    }
+
+    /** Hand the application's own listening sockets to systemd's fd store ({@code fdstore=}, default off). */
+    public boolean fdStore() {
+        return fdStore;
+    }
+
     /** The config file that was read, or null. */
     public String configFile() {
         return configFile;
@@ -402,6 +425,8 @@ public final class AgentConfig {
                         + line(Option.RELOAD_TIMEOUT, Durations.format(reloadTimeout)))
                 + line(Option.MAINPID, mainPid.name().toLowerCase(Locale.ROOT))
                 + line(Option.LOG_LEVEL, logLevel.name().toLowerCase(Locale.ROOT))
+                + line(Option.SOCKETS, sockets == null ? "auto" : sockets)
+                + line(Option.FDSTORE, fdStore ? "on" : "off")
                 + line(Option.CONFIG, configFile == null ? "(none)" : configFile);
     }
 

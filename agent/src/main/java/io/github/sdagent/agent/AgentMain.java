@@ -143,6 +143,9 @@ public final class AgentMain implements Consumer<Object[]> {
         }, STALE_COPIES_DELAY_SECONDS, TimeUnit.SECONDS);
         ShutdownNotice.install(lifecycle, stopProgress.beginTask(), log);
         ChildEnvironment.install(inst, transformers, lifecycle.problems());
+        if (System.getenv("LISTEN_FDS") != null || config.fdStore()) { // nothing of activation loads otherwise
+            ActivationStart.start(config, inst, transformers, lifecycle, notifier, thread, log);
+        }
         if (!config.ready().isEmpty()) {
             ReadyHooks.install(inst, transformers, config.ready(), lifecycle, config.hookGrace().toMillis());
         }

@@ -27,6 +27,8 @@ enum Option {
     RELOAD("reload", "one Class#method spec of a method without parameters, e.g. com.example.Config#reload"),
     RELOAD_SIGNAL("reload-signal", "HUP, USR1 or WINCH (as the unit's ReloadSignal=), with reload="),
     RELOAD_TIMEOUT("reload-timeout", "a duration from 100ms to 1h such as 60s, with reload="),
+    FDSTORE("fdstore", "on or off"),
+    SOCKETS("sockets", "auto, off, or name:port pairs joined with '+' (names from LISTEN_FDNAMES), e.g. web:8080+admin:9090"),
     CONFIG("config", "the path of a properties file with these keys");
 
     final String key;

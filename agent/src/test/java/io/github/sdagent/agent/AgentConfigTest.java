@@ -256,4 +256,14 @@ class AgentConfigTest {
     void badDurations(String text) {
         assertNull(Durations.parse(text));
     }
+
+    @Test
+    void socketsOption() {
+        assertEquals("auto", parse("").sockets().toString());
+        assertEquals("off", parse("sockets=off").sockets().toString());
+        assertEquals("web:8080+admin:9090", parse("sockets=web:8080+admin:9090").sockets().toString());
+        assertEquals("invalid option sockets=web (-javaagent options): 'web' is not name:port (port 1-65535); expected "
+                + "auto, off, or name:port pairs joined with '+' (names from LISTEN_FDNAMES), e.g. web:8080+admin:9090",
+                error("sockets=web"));
+    }
 }

@@ -46,9 +46,23 @@ final class StartGate implements ClassFileTransformer, Consumer<ClassFileTransfo
     private volatile boolean open;
     private volatile Thread startThread;
 
+    /**
+     * With sockets passed by systemd, the JDK classes whose binds socket activation serves (package activation)
+     * wait too: an application binding during the agent's start-up must get the inherited socket, not its own.
+     */
+    static final String[] BIND_CLASSES = {"sun/nio/ch/ServerSocketChannelImpl", "sun/nio/ch/NioSocketImpl",
+            "sun/nio/ch/DatagramChannelImpl"};
+
     StartGate(Set<String> hookClasses) {
+        this(hookClasses, false);
+    }
+
+    StartGate(Set<String> hookClasses, boolean passedSockets) {
         Set<String> names = new HashSet<>(hookClasses);
         names.add(PROCESS_BUILDER);
+        if (passedSockets) {
+            java.util.Collections.addAll(names, BIND_CLASSES);
+        }
         this.held = names;
         // the presets are classes, never interfaces: no header reading on their account
         Set<String> interfaces = new HashSet<>(hookClasses);
@@ -62,7 +76,8 @@ final class StartGate implements ClassFileTransformer, Consumer<ClassFileTransfo
      * premain, also when we are not under systemd and this class is not needed.
      */
     static void begin(String agentOptions, Instrumentation inst, long startNanos) {
-        StartGate gate = new StartGate(hookClasses(agentOptions, System.getProperties()));
+        StartGate gate = new StartGate(hookClasses(agentOptions, System.getProperties()),
+                SystemdEnvironment.fromProcess().passedSockets());
         inst.addTransformer(gate, true);
         if (!startsBesideTheApplication(StartGate.class.getClassLoader())) {
             gate.startedOn(Thread.currentThread()); // its own class loads are never held

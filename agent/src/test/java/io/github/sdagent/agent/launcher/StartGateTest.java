@@ -78,6 +78,26 @@ class StartGateTest {
     }
 
     @Test
+    void withPassedSocketsHoldsTheJdkBindClassesToo() throws Exception {
+        StartGate gate = new StartGate(Set.of(), true);
+        List<CompletableFuture<byte[]>> held = new ArrayList<>();
+        for (String bindClass : StartGate.BIND_CLASSES) {
+            held.add(transformAsync(gate, bindClass));
+        }
+        Thread.sleep(200);
+        for (CompletableFuture<byte[]> each : held) {
+            assertFalse(each.isDone(), "a class that binds must wait for socket activation to be in place");
+        }
+        gate.open();
+        for (CompletableFuture<byte[]> each : held) {
+            assertNull(each.get(5, TimeUnit.SECONDS));
+        }
+        StartGate withoutSockets = new StartGate(Set.of(), false);
+        // without passed sockets nothing of it waits (a held class would time out here)
+        assertNull(transformAsync(withoutSockets, StartGate.BIND_CLASSES[0]).get(2, TimeUnit.SECONDS));
+    }
+
+    @Test
     void holdsImplementorsOfAHookedInterface() throws Exception {
         byte[] thread;
         try (InputStream in = Object.class.getResourceAsStream("/java/lang/Thread.class")) {
