@@ -54,7 +54,8 @@ final class HookTestSupport {
         jar.toFile().deleteOnExit();
         try (JarOutputStream out = new JarOutputStream(Files.newOutputStream(jar));
              Stream<Path> files = Files.list(classes.resolve(BRIDGE))) {
-            for (Path file : files.collect(Collectors.toList())) {
+            // regular files only: bridge/listen (socket activation) is a package of its own, defined later
+            for (Path file : files.filter(Files::isRegularFile).collect(Collectors.toList())) {
                 out.putNextEntry(new JarEntry(BRIDGE + file.getFileName()));
                 out.write(Files.readAllBytes(file));
                 out.closeEntry();
