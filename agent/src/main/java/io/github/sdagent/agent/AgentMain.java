@@ -131,8 +131,15 @@ public final class AgentMain implements Consumer<Object[]> {
             @Override
             public void run() {
                 lifecycle.started();
-                startWatchdog(config, notifier, lifecycle, inst, log, mainPid != null);
-                stopProgress.prepare();
+                // A task of its own, queued now: a READY=1 that a hook queued while JNA was still loading (a fast
+                // application) goes out first, not after the watchdog's and health checks' set-up.
+                thread.execute(new Runnable() {
+                    @Override
+                    public void run() {
+                        startWatchdog(config, notifier, lifecycle, inst, log, mainPid != null);
+                        stopProgress.prepare();
+                    }
+                });
             }
         });
         thread.schedule(new Runnable() { // off the start path: see JnaProperties#deleteStaleCopies

@@ -217,9 +217,12 @@ class WatchdogSystemdIT {
     @ParameterizedTest(name = "JDK {0}")
     @ValueSource(strings = {"17", "25"})
     void nothingOfTheWatchdogRunsWithoutWatchdogSec(String jdk) throws Exception {
+        // Not StartProgress: it belongs to start-extend= (on by default) and runs while a ready hook is awaited, with or
+        // without WatchdogSec=; whether the agent's set-up finishes before this app's hook fires is a matter of timing
+        // (since issue 14 the agent's thread starts earlier, and usually does).
         List<String> checkClasses = Arrays.asList("io.github.sdagent.agent.watchdog.HealthMonitor ",
                 "io.github.sdagent.agent.watchdog.DeadlockCheck ", "io.github.sdagent.agent.watchdog.GcOverheadCheck ",
-                "io.github.sdagent.agent.watchdog.StartProgress ", "io.github.sdagent.agent.watchdog.StatusLine ",
+                "io.github.sdagent.agent.watchdog.StatusLine ",
                 "io.github.sdagent.agent.watchdog.Watchdog ", "java.lang.management.ManagementFactory ");
         for (String watchdogSec : new String[] {"", "2"}) {
             String unit = units.name("cost" + watchdogSec);
