@@ -138,7 +138,7 @@ final class NotifyAddress {
     }
 
     private static IllegalStateException malformed(String value, String problem) {
-        return new IllegalStateException("NOTIFY_SOCKET=\"" + value + "\" is malformed: " + problem + "; "
+        return new IllegalStateException("NOTIFY_SOCKET=\"" + Env.shown(value) + "\" is malformed: " + problem + "; "
                 + ALLOWED);
     }
 
