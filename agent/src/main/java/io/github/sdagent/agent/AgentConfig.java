@@ -70,7 +70,7 @@ public final class AgentConfig {
     }
 
     private static IllegalArgumentException invalid(Option option, OptionSources.Value value, String detail) {
-        return new IllegalArgumentException("invalid option " + option.key + "=" + value.text + " (" + value.source
+        return new IllegalArgumentException("invalid option " + option.key + "=" + OneLine.shown(value.text) + " (" + value.source
                 + "): " + (detail == null ? "" : detail + "; ") + "expected " + option.allowed);
     }
 

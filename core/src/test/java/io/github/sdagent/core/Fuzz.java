@@ -152,7 +152,8 @@ public final class Fuzz {
     }
 
     private static String failure(String name, int run, Object input, String problem) {
-        return "property '" + name + "' fails for input #" + run + " " + escaped(String.valueOf(input)) + ": " + problem
+        String shown = input instanceof Object[] ? escaped(Arrays.deepToString((Object[]) input)) : escaped(String.valueOf(input));
+        return "property '" + name + "' fails for input #" + run + " " + shown + ": " + problem
                 + " (replay with -Dsdagent.test.seed=" + SEED + ")";
     }
 
