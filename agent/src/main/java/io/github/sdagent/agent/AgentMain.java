@@ -41,6 +41,11 @@ public final class AgentMain {
             return;
         }
         log = log.withLevel(config.logLevel());
+        String notifySocketProblem = Daemon.notifySocketProblem();
+        if (notifySocketProblem != null) { // said once, at start: nothing can reach systemd, so nothing is hooked
+            log.error(notifySocketProblem + ". The agent stays inactive: it cannot tell systemd anything");
+            return;
+        }
         enableNativeAccess(inst, log);
         log.debug("configuration: " + config);
         String bridge;

@@ -74,7 +74,7 @@ public final class Lifecycle implements HookListener {
         return new Consumer<String>() {
             @Override
             public void accept(String oneLineMessage) {
-                problem(oneLineMessage);
+                log.warn(oneLineMessage);
             }
         };
     }
@@ -165,9 +165,14 @@ public final class Lifecycle implements HookListener {
         sendWhileStarting(new String[] {"STATUS=Startup failed: " + summary}, false);
     }
 
+    /**
+     * A ready hook that cannot fire (never loaded, no such method, ambiguous, not instrumentable): READY=1 may never
+     * come, so the reason goes to STATUS as well, where `systemctl status` shows it when the start times out.
+     */
     @Override
     public void problem(String oneLineMessage) {
         log.warn(oneLineMessage);
+        sendWhileStarting(withMainPid("STATUS=Startup problem: " + OneLine.of(oneLineMessage)), true);
     }
 
     /**

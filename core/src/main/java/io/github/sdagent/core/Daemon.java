@@ -261,6 +261,21 @@ public final class Daemon {
     }
 
     /**
+     * Checks NOTIFY_SOCKET without sending anything, so a malformed value can be reported at start rather than at
+     * the first notification. Pure Java, loads no native code, never throws.
+     *
+     * @return null when NOTIFY_SOCKET is unset or well-formed, else one line naming the value and what is allowed
+     */
+    public static String notifySocketProblem() {
+        try {
+            notifyAddress();
+            return null;
+        } catch (IllegalStateException e) {
+            return e.getMessage();
+        }
+    }
+
+    /**
      * The cheap "are we under systemd?" check: true when NOTIFY_SOCKET is set, or LISTEN_PID is set and
      * names this process (or is malformed, so that the error surfaces in {@link #listenFds}). Pure Java,
      * loads no native code, never throws. WATCHDOG_USEC alone does not count: systemd sets it only together

@@ -172,8 +172,9 @@ final class NotifyAddress {
         return text;
     }
 
+    /** The value as messages show it: escaped and shortened (see {@link Env#shown}). */
     @Override
     public String toString() {
-        return text;
+        return Env.shown(text);
     }
 }
