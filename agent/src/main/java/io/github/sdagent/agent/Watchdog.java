@@ -16,6 +16,7 @@ final class Watchdog {
     private final List<HealthCheck> checks;
     private final AgentLog log;
     private volatile String lastProblem;
+    private volatile String lastRoundFailure;
 
     Watchdog(Notifier notifier, List<HealthCheck> checks, AgentLog log) {
         this.notifier = notifier;
@@ -49,9 +50,28 @@ final class Watchdog {
         return executor.scheduleAtFixedRate(new Runnable() { // no lambda: see AgentMain#DAEMON
             @Override
             public void run() {
-                tick();
+                try {
+                    tick();
+                } catch (Throwable failure) {
+                    // A periodic task that throws is never run again, and a watchdog that stops pinging gets the
+                    // service killed: an OutOfMemoryError of the application's making reaches this thread too.
+                    roundFailed(failure);
+                }
             }
         }, 0, nanos, TimeUnit.NANOSECONDS);
+    }
+
+    /** Says once per kind of failure that a round failed; the next round comes at its usual time. */
+    private void roundFailed(Throwable failure) {
+        try {
+            String problem = "a WATCHDOG=1 round failed (" + OneLine.summary(failure) + "); the next one follows as usual";
+            if (!problem.equals(lastRoundFailure)) {
+                lastRoundFailure = problem;
+                log.warn(problem);
+            }
+        } catch (Throwable evenThatFailed) {
+            // out of memory still: the next round tries again
+        }
     }
 
     /** One round: ping when every check is healthy. Returns whether it pinged. */

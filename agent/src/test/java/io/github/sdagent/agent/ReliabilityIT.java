@@ -118,4 +118,99 @@ class ReliabilityIT {
             assertQuiet(app);
         }
     }
+
+    private static int count(List<String> messages, String text) {
+        int n = 0;
+        for (String message : messages) {
+            n += message.contains(text) ? 1 : 0;
+        }
+        return n;
+    }
+
+    /**
+     * The application fills the heap until OutOfMemoryError, again and again, holding it full for a while each time, so
+     * the agent's own allocations fail too. Its thread survives: pings resume after each round, STOPPING=1 still goes.
+     */
+    @ParameterizedTest
+    @ValueSource(ints = {17, 25})
+    void outOfMemoryAgainAndAgainLeavesTheAgentPingingAndReporting(int version) throws Exception {
+        try (NotifyReceiver receiver = new NotifyReceiver(dir);
+             ForkedJvm app = ForkedJvm.start(dir, jdk(version), jvm("ready=" + STARTED, "-Xmx32m", "-XX:+UseSerialGC"),
+                     APP, Arrays.asList("oom", "8", dir.resolve("go").toString()), env("NOTIFY_SOCKET", receiver.path().toString(),
+                             "WATCHDOG_USEC", "400000"))) {
+            List<String> seen = new ArrayList<>();
+            assertNotNull(receiver.awaitContaining("READY=1", WAIT, seen), seen + "\n" + app.stderr());
+            java.nio.file.Files.createFile(dir.resolve("go")); // while running: see docs/what-can-go-wrong.md for start-up
+            long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+            while (!app.stdout().contains("oom done") && System.nanoTime() < deadline) {
+                seen.addAll(receiver.drain(Duration.ofMillis(100))); // read like systemd, so the queue never fills
+            }
+            assertTrue(app.stdout().contains("oom done"), app.stdout() + app.stderr());
+            assertTrue(app.stdout().contains("oom 8"), app.stdout());
+            receiver.drain(Duration.ofMillis(300)); // what was queued while the heap was full
+            List<String> after = receiver.drain(Duration.ofSeconds(2));
+            assertTrue(count(after, "WATCHDOG=1") >= 3, "pings stopped after the OutOfMemoryErrors: " + after + "\n" + app.stderr());
+            app.signal("TERM");
+            assertNotNull(receiver.awaitContaining("STOPPING=1", WAIT, seen), seen + "\n" + app.stderr());
+            assertEquals(143, app.waitFor(WAIT));
+            assertFalse(app.stderr().contains("\tat "), app.stderr());
+        }
+    }
+
+    /** System.exit while the agent is still starting (it starts beside main): a quiet stop, with STOPPING=1. */
+    @ParameterizedTest
+    @ValueSource(ints = {17, 25})
+    void systemExitDuringTheAgentsStartUpIsAQuietStop(int version) throws Exception {
+        try (NotifyReceiver receiver = new NotifyReceiver(dir);
+             ForkedJvm app = ForkedJvm.start(dir, jdk(version), jvm("ready=" + STARTED), APP, Arrays.asList("exit"),
+                     env("NOTIFY_SOCKET", receiver.path().toString()))) {
+            assertEquals(3, app.waitFor(WAIT), "the application's own exit status");
+            List<String> seen = receiver.drain(Duration.ofMillis(500));
+            assertEquals(1, count(seen, "STOPPING=1"), "STOPPING=1 once: " + seen + "\n" + app.stderr());
+            assertEquals(0, count(seen, "READY=1"), seen.toString());
+            assertQuiet(app);
+        }
+    }
+
+    /** SIGTERM at every moment of the agent's start-up: the JVM stops as it would without the agent, quietly. */
+    @ParameterizedTest
+    @ValueSource(ints = {17, 25})
+    void sigtermDuringTheAgentsStartUpIsAQuietStop(int version) throws Exception {
+        for (int delayMillis : new int[] {0, 30, 60, 100, 150, 250, 400}) {
+            Path run = dir.resolve("run-" + delayMillis);
+            java.nio.file.Files.createDirectories(run);
+            try (NotifyReceiver receiver = new NotifyReceiver(run);
+                 ForkedJvm app = ForkedJvm.start(run, jdk(version), jvm("ready=" + STARTED), APP, Arrays.asList("run"),
+                         env("NOTIFY_SOCKET", receiver.path().toString()))) {
+                Thread.sleep(delayMillis);
+                app.signal("TERM");
+                assertEquals(143, app.waitFor(WAIT), "after " + delayMillis + " ms: " + app.stderr());
+                assertQuiet(app);
+                List<String> seen = receiver.drain(Duration.ofMillis(200));
+                assertTrue(count(seen, "STOPPING=1") <= 1, seen.toString());
+                assertEquals("", app.stderr().replaceAll("(?m)^sd-agent: (Ready in|could not send) .*\n", ""),
+                        "after " + delayMillis + " ms, nothing but the agent's own lines");
+            }
+        }
+    }
+
+    /** The application replaces the SIGTERM handler after the agent installed its own: STOPPING=1 still goes out. */
+    @ParameterizedTest
+    @ValueSource(ints = {17, 25})
+    void anApplicationThatReplacesTheSigtermHandlerStillGetsStopping(int version) throws Exception {
+        try (NotifyReceiver receiver = new NotifyReceiver(dir);
+             ForkedJvm app = ForkedJvm.start(dir, jdk(version), jvm("ready=" + STARTED), APP,
+                     Arrays.asList("own-sigterm"), env("NOTIFY_SOCKET", receiver.path().toString()))) {
+            List<String> seen = new ArrayList<>();
+            assertNotNull(receiver.awaitContaining("READY=1", WAIT, seen), seen + "\n" + app.stderr());
+            app.awaitStdout("app handler installed", WAIT);
+            app.signal("TERM");
+            assertEquals(0, app.waitFor(WAIT), "the application's handler decides: " + app.stdout());
+            assertTrue(app.stdout().contains("app's own SIGTERM handler"), app.stdout());
+            String stopping = receiver.awaitContaining("STOPPING=1", Duration.ofSeconds(2), seen);
+            assertNotNull(stopping, seen + "\n" + app.stderr());
+            assertTrue(stopping.contains("STATUS=Stopping (JVM shutdown)"), stopping);
+            assertQuiet(app);
+        }
+    }
 }

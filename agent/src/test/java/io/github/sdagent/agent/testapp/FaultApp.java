@@ -5,7 +5,7 @@ import java.util.List;
 
 /**
  * An application that misbehaves in the ways of issue 15, with no sd-agent code. Modes (first argument):
- * {@code overloaded} (calls one of two overloads of {@link Overloads#start}, then runs), {@code oom CYCLES} (fills the
+ * {@code overloaded} (calls one of two overloads of {@link Overloads#start}, then runs), {@code oom CYCLES GO-FILE} (once GO-FILE exists, fills the
  * heap until OutOfMemoryError, holds it, lets go, again and again, then runs), {@code exit} (System.exit(3) at once,
  * while the agent is still starting), {@code run} (runs until stopped), {@code own-sigterm} (replaces the SIGTERM
  * handler with its own, which says so and exits 0).
@@ -36,6 +36,9 @@ public final class FaultApp {
                 break;
             case "oom":
                 started();
+                while (!new java.io.File(args[2]).exists()) { // the test says when: once the agent is up and READY
+                    Thread.sleep(20);
+                }
                 for (int cycle = 1, cycles = Integer.parseInt(args[1]); cycle <= cycles; cycle++) {
                     List<Object> hoard = new ArrayList<>();
                     try {
