@@ -1,5 +1,7 @@
 package io.github.sdagent.agent;
 
+import io.github.sdagent.agent.watchdog.WatchdogOptions;
+
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -20,6 +22,9 @@ public final class AgentConfig {
 
     public enum MainPid { AUTO, ON, OFF }
 
+    /** What an unhealthy JVM does: {@code WATCHDOG=trigger} (systemd acts at once) or stop pinging. */
+    public enum WatchdogAction { TRIGGER, SKIP }
+
     static final String DEFAULT_STATUS = "Starting";
     static final Duration DEFAULT_HOOK_GRACE = Duration.ofSeconds(60);
 
@@ -32,12 +37,15 @@ public final class AgentConfig {
     private final MainPid mainPid;
     private final AgentLog.Level logLevel;
     private final String configFile;
+    private final WatchdogOptions watchdogOptions;
+    private final List<String> warnings = new ArrayList<>();
 
     private AgentConfig(Map<Option, OptionSources.Value> values) {
         ready = Collections.unmodifiableList(hooks(values.get(Option.READY)));
         readyWhen = choice(values.get(Option.READY_WHEN), Option.READY_WHEN, ReadyWhen.class, ReadyWhen.ALL);
         watchdog = onOff(values.get(Option.WATCHDOG), Option.WATCHDOG);
-        watchdogInterval = duration(values.get(Option.WATCHDOG_INTERVAL), Option.WATCHDOG_INTERVAL, null);
+        watchdogInterval = bounded(values.get(Option.WATCHDOG_INTERVAL), Option.WATCHDOG_INTERVAL, null,
+                WatchdogOptions.MIN_PING_INTERVAL, WatchdogOptions.MAX_INTERVAL);
         OptionSources.Value statusValue = values.get(Option.STATUS);
         status = statusValue == null || statusValue.text.isEmpty() ? defaultStatus(ready) : OneLine.of(statusValue.text);
         hookGrace = duration(values.get(Option.HOOK_GRACE), Option.HOOK_GRACE, DEFAULT_HOOK_GRACE);
@@ -45,6 +53,111 @@ public final class AgentConfig {
         logLevel = choice(values.get(Option.LOG_LEVEL), Option.LOG_LEVEL, AgentLog.Level.class, AgentLog.Level.INFO);
         OptionSources.Value config = values.get(Option.CONFIG);
         configFile = config == null ? null : config.text;
+        watchdogOptions = new WatchdogOptions(
+                choice(values.get(Option.WATCHDOG_ACTION), Option.WATCHDOG_ACTION, WatchdogAction.class, WatchdogAction.TRIGGER),
+                onOff(values.get(Option.DEADLOCK_CHECK), Option.DEADLOCK_CHECK),
+                percentOrOff(values.get(Option.GC_OVERHEAD), Option.GC_OVERHEAD, WatchdogOptions.DEFAULT_GC_OVERHEAD),
+                bounded(values.get(Option.GC_WINDOW), Option.GC_WINDOW, WatchdogOptions.DEFAULT_GC_WINDOW,
+                        WatchdogOptions.MIN_GC_WINDOW, WatchdogOptions.MAX_INTERVAL),
+                percentOrOff(values.get(Option.HEAP_AFTER_GC), Option.HEAP_AFTER_GC, 0),
+                health(values.get(Option.HEALTH)),
+                bounded(values.get(Option.HEALTH_TIMEOUT), Option.HEALTH_TIMEOUT, WatchdogOptions.DEFAULT_HEALTH_TIMEOUT,
+                        WatchdogOptions.MIN_TIMEOUT, WatchdogOptions.MAX_TIMEOUT),
+                bounded(values.get(Option.HEALTH_GRACE), Option.HEALTH_GRACE, WatchdogOptions.DEFAULT_HEALTH_GRACE,
+                        Duration.ofSeconds(1), WatchdogOptions.MAX_INTERVAL),
+                count(values.get(Option.HEALTH_FAILURES), Option.HEALTH_FAILURES, WatchdogOptions.DEFAULT_HEALTH_FAILURES, 1, 100),
+                boundedOrOff(values.get(Option.START_EXTEND), Option.START_EXTEND, WatchdogOptions.DEFAULT_START_EXTEND,
+                        WatchdogOptions.MIN_EXTEND, WatchdogOptions.MAX_EXTEND),
+                boundedOrOff(values.get(Option.STOP_EXTEND), Option.STOP_EXTEND, null,
+                        WatchdogOptions.MIN_EXTEND, WatchdogOptions.MAX_EXTEND),
+                boundedOrOff(values.get(Option.STATUS_INTERVAL), Option.STATUS_INTERVAL, null,
+                        WatchdogOptions.MIN_STATUS_INTERVAL, WatchdogOptions.MAX_STATUS_INTERVAL));
+    }
+
+    /** A duration clamped into [min, max]; a value outside is a warning (see {@link #warnings}), not an error. */
+    private Duration bounded(OptionSources.Value value, Option option, Duration fallback, Duration min, Duration max) {
+        Duration duration = duration(value, option, fallback);
+        if (duration == null || value == null) {
+            return duration;
+        }
+        Duration clamped = duration.compareTo(min) < 0 ? min : duration.compareTo(max) > 0 ? max : duration;
+        if (!clamped.equals(duration)) {
+            warnings.add(option.key + "=" + value.text + " (" + value.source + ") is outside " + Durations.format(min)
+                    + ".." + Durations.format(max) + "; using " + Durations.format(clamped));
+        }
+        return clamped;
+    }
+
+    private Duration boundedOrOff(OptionSources.Value value, Option option, Duration fallback, Duration min, Duration max) {
+        if (value != null && isOff(value.text)) {
+            return null;
+        }
+        return bounded(value, option, fallback, min, max);
+    }
+
+    private static boolean isOff(String text) {
+        String lower = text.trim().toLowerCase(Locale.ROOT);
+        return lower.equals("off") || lower.equals("false") || lower.equals("no");
+    }
+
+    /** {@code 50%} or {@code 50} as 50; {@code off} as 0. */
+    private static int percentOrOff(OptionSources.Value value, Option option, int fallback) {
+        if (value == null) {
+            return fallback;
+        }
+        if (isOff(value.text)) {
+            return 0;
+        }
+        String text = value.text.trim();
+        return wholeNumber(text.endsWith("%") ? text.substring(0, text.length() - 1).trim() : text, value, option, 1, 100);
+    }
+
+    private static int count(OptionSources.Value value, Option option, int fallback, int min, int max) {
+        return value == null ? fallback : wholeNumber(value.text.trim(), value, option, min, max);
+    }
+
+    private static int wholeNumber(String text, OptionSources.Value value, Option option, int min, int max) {
+        if (text.isEmpty() || text.length() > 9) {
+            throw invalid(option, value, null);
+        }
+        for (int i = 0; i < text.length(); i++) {
+            if (text.charAt(i) < '0' || text.charAt(i) > '9') {
+                throw invalid(option, value, null);
+            }
+        }
+        int number = Integer.parseInt(text);
+        if (number < min || number > max) {
+            throw invalid(option, value, "out of range");
+        }
+        return number;
+    }
+
+    /** {@code health=}: an http:// URL, or a Class#method spec (no parameters: the method is called with none). */
+    private static String health(OptionSources.Value value) {
+        if (value == null) {
+            return null;
+        }
+        String text = value.text.trim();
+        if (text.startsWith("http://") || text.startsWith("https://")) {
+            try {
+                new java.net.URI(text).toURL();
+            } catch (Exception e) {
+                throw invalid(Option.HEALTH, value, "not a URL: " + OneLine.summary(e));
+            }
+            return text;
+        }
+        try {
+            HookSpec spec = HookSpec.parse(text);
+            if (text.indexOf('(') >= 0 || text.indexOf(':') >= 0) {
+                throw invalid(Option.HEALTH, value, "the health method takes no parameters; give only Class#method");
+            }
+            return spec.toString();
+        } catch (IllegalArgumentException e) {
+            if (e.getMessage() != null && e.getMessage().startsWith("invalid option")) {
+                throw e;
+            }
+            throw invalid(Option.HEALTH, value, e.getMessage());
+        }
     }
 
     /** {@code Starting (waiting for org.eclipse.jetty.server.Server#start)}: says what READY=1 waits for. */
@@ -160,6 +273,16 @@ public final class AgentConfig {
         return logLevel;
     }
 
+    /** The watchdog's and the start/stop timeouts' settings. */
+    public WatchdogOptions watchdogOptions() {
+        return watchdogOptions;
+    }
+
+    /** Values that were accepted but clamped into their bounds: one line each, for the log. */
+    public List<String> warnings() {
+        return Collections.unmodifiableList(warnings);
+    }
+
     /** The config file that was read, or null. */
     public String configFile() {
         return configFile;
@@ -172,6 +295,7 @@ public final class AgentConfig {
                 + line(Option.WATCHDOG, watchdog ? "on" : "off")
                 + line(Option.WATCHDOG_INTERVAL, watchdogInterval == null
                         ? "(half of WATCHDOG_USEC)" : Durations.format(watchdogInterval))
+                + watchdogOptions.describe()
                 + line(Option.STATUS, status)
                 + line(Option.HOOK_GRACE, Durations.format(hookGrace))
                 + line(Option.MAINPID, mainPid.name().toLowerCase(Locale.ROOT))

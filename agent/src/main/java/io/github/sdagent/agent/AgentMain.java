@@ -3,12 +3,14 @@ package io.github.sdagent.agent;
 import io.github.sdagent.agent.hooks.BridgeDispatcher;
 import io.github.sdagent.agent.isolation.JnaProperties;
 import io.github.sdagent.agent.isolation.NativeAccess;
+import io.github.sdagent.agent.watchdog.ServiceState;
+import io.github.sdagent.agent.watchdog.StopProgress;
+import io.github.sdagent.agent.watchdog.WatchdogFeatures;
+import io.github.sdagent.agent.watchdog.WrapperWatchdog;
 import io.github.sdagent.core.Daemon;
 
 import java.lang.instrument.ClassFileTransformer;
 import java.lang.instrument.Instrumentation;
-import java.time.Duration;
-import java.util.Collections;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.function.Consumer;
 import java.util.jar.JarFile;
@@ -48,6 +50,9 @@ public final class AgentMain {
         }
         enableNativeAccess(inst, log);
         log.debug("configuration: " + config);
+        for (String warning : config.warnings()) {
+            log.warn(warning);
+        }
         String bridge;
         try {
             bridge = BootstrapClasses.define(inst, agentJar);
@@ -84,7 +89,8 @@ public final class AgentMain {
         Notifier notifier = new Notifier(DAEMON, thread, log);
         Long mainPid = mainPid(config, log);
         Lifecycle lifecycle = new Lifecycle(config, notifier, elapsed, log, mainPid);
-        ShutdownNotice.install(lifecycle, log);
+        StopProgress stopProgress = new StopProgress(notifier, config.watchdogOptions().stopExtend(), inst, log);
+        ShutdownNotice.install(lifecycle, stopProgress.beginTask(), log);
         ChildEnvironment.install(inst, transformers, lifecycle.problems());
         if (!config.ready().isEmpty()) {
             ReadyHooks.install(inst, transformers, config.ready(), lifecycle, config.hookGrace().toMillis());
@@ -95,7 +101,8 @@ public final class AgentMain {
             @Override
             public void run() {
                 lifecycle.started();
-                startWatchdog(config, notifier, log, mainPid != null);
+                startWatchdog(config, notifier, lifecycle, inst, log, mainPid != null);
+                stopProgress.prepare();
             }
         });
     }
@@ -144,23 +151,39 @@ public final class AgentMain {
         }
     }
 
-    private static void startWatchdog(AgentConfig config, Notifier notifier, AgentLog log, boolean sentMainPid) {
+    private static void startWatchdog(AgentConfig config, Notifier notifier, Lifecycle lifecycle, Instrumentation inst,
+                                      AgentLog log, boolean sentMainPid) {
         long usec;
         try {
             JnaProperties.initializeQuietly();
             log.debug("JNA native library: " + JnaProperties.loadedFrom());
             usec = Daemon.watchdogEnabled(false);
             if (usec == 0 && sentMainPid) {
-                usec = WrapperWatchdog.inheritedUsec(System.getenv());
+                usec = WrapperWatchdog.inheritedUsec(System.getenv(), ProcessInfo.parentPid());
             }
-        } catch (RuntimeException | LinkageError e) {
+        } catch (RuntimeException | java.io.IOException | LinkageError e) {
             log.warn("watchdog disabled: " + OneLine.summary(e));
-            return;
+            usec = 0;
         }
-        Duration interval = Watchdog.interval(usec, config, log);
-        if (interval != null) {
-            log.debug("watchdog: WATCHDOG=1 every " + Durations.format(interval));
-            new Watchdog(notifier, Collections.<HealthCheck>emptyList(), log).start(notifier.executor(), interval);
+        WatchdogFeatures.start(config, usec, notifier, new LifecycleState(lifecycle), inst, log);
+    }
+
+    /** What the watchdog package sees of the Lifecycle. */
+    private static final class LifecycleState implements ServiceState {
+        private final Lifecycle lifecycle;
+
+        LifecycleState(Lifecycle lifecycle) {
+            this.lifecycle = lifecycle;
+        }
+
+        @Override
+        public boolean isReady() {
+            return lifecycle.isReady();
+        }
+
+        @Override
+        public boolean isStopping() {
+            return lifecycle.isStopping();
         }
     }
 }

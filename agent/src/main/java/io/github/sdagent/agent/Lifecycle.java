@@ -209,6 +209,10 @@ public final class Lifecycle implements HookListener {
         return ready;
     }
 
+    synchronized boolean isStopping() {
+        return stopping;
+    }
+
     private String[] withMainPid(String... assignments) {
         if (mainPid == null) {
             return assignments;

@@ -11,7 +11,7 @@ import java.util.concurrent.TimeUnit;
  * waits for a socket or for JNA to load, and messages keep their order. A failure is reported once per distinct
  * reason, not on every watchdog ping.
  */
-final class Notifier {
+final class Notifier implements io.github.sdagent.agent.watchdog.Notifications {
 
     /** The wire: {@code Daemon.notify(false, assignments)} in production, a recorder in tests. */
     @FunctionalInterface
@@ -32,7 +32,8 @@ final class Notifier {
         this.log = log;
     }
 
-    ScheduledExecutorService executor() {
+    @Override
+    public ScheduledExecutorService executor() {
         return executor;
     }
 
@@ -56,7 +57,8 @@ final class Notifier {
     }
 
     /** Queues the message for the agent thread and returns at once. */
-    void post(String... assignments) {
+    @Override
+    public void post(String... assignments) {
         run(new Send(this, assignments));
     }
 
@@ -93,7 +95,8 @@ final class Notifier {
     }
 
     /** Sends on the calling thread; true when systemd was told. Never throws. */
-    boolean sendNow(String... assignments) {
+    @Override
+    public boolean sendNow(String... assignments) {
         try {
             boolean sent = sender.send(assignments);
             lastFailure = null;

@@ -4,14 +4,14 @@ package io.github.sdagent.agent;
  * Texts that end up in one stderr line or in STATUS=: control characters (newlines included) become spaces, so an
  * exception message can never start a second log line or a second KEY=VALUE line.
  */
-final class OneLine {
+public final class OneLine {
 
     static final int MAX_LENGTH = 800; // room for a configuration error: key, value, source, what is allowed
 
     private OneLine() {
     }
 
-    static String of(String text) {
+    public static String of(String text) {
         if (text == null) {
             return "";
         }
@@ -35,7 +35,7 @@ final class OneLine {
     }
 
     /** {@code java.net.BindException: Address already in use}, causes left out. */
-    static String summary(Throwable failure) {
+    public static String summary(Throwable failure) {
         String message = failure.getMessage();
         return of(message == null ? failure.getClass().getName() : failure.getClass().getName() + ": " + message);
     }

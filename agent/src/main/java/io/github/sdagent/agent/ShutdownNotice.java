@@ -21,15 +21,33 @@ final class ShutdownNotice {
     private ShutdownNotice() {
     }
 
-    static void install(Lifecycle lifecycle, AgentLog log) {
-        Thread hook = new Thread(lifecycle.stoppingTask("JVM shutdown"), "sd-agent-stopping");
+    /** @param thenProgress runs after the stopping notice (watchdog.StopProgress: names the hooks still running) */
+    static void install(Lifecycle lifecycle, Runnable thenProgress, AgentLog log) {
+        Thread hook = new Thread(new Both(lifecycle.stoppingTask("JVM shutdown"), thenProgress), "sd-agent-stopping");
         Runtime.getRuntime().addShutdownHook(hook);
         for (String signal : new String[] {"TERM", "INT"}) {
             try {
-                chain(signal, lifecycle.stoppingTask("SIG" + signal));
+                chain(signal, new Both(lifecycle.stoppingTask("SIG" + signal), thenProgress));
             } catch (Throwable unavailable) { // -Xrs, no jdk.unsupported: the shutdown hook remains
                 log.debug("no early SIG" + signal + " notice: " + unavailable);
             }
+        }
+    }
+
+    /** One task, then another (a class, not a lambda: see AgentMain#DAEMON). */
+    private static final class Both implements Runnable {
+        private final Runnable first;
+        private final Runnable second;
+
+        Both(Runnable first, Runnable second) {
+            this.first = first;
+            this.second = second;
+        }
+
+        @Override
+        public void run() {
+            first.run();
+            second.run();
         }
     }
 

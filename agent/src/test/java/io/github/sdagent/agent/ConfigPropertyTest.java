@@ -68,6 +68,12 @@ class ConfigPropertyTest {
     private static AgentConfig load(String options, Properties properties) {
         AgentConfig config = AgentConfig.load(options, properties);
         config.describe(); // every accepted configuration can be described (what `config` prints)
+        for (String warning : config.warnings()) { // a value clamped into its bounds: one line, never cut
+            String problem = Fuzz.lineProblem(warning);
+            if (problem != null || warning.length() > OneLine.MAX_LENGTH) {
+                throw new AssertionError("bad warning: " + (problem != null ? problem : warning));
+            }
+        }
         return config;
     }
 

@@ -1,5 +1,6 @@
 package io.github.sdagent.agent;
 
+import io.github.sdagent.agent.watchdog.WrapperWatchdog;
 import org.junit.jupiter.api.Test;
 
 import java.util.Map;

@@ -1,6 +1,5 @@
-package io.github.sdagent.agent;
+package io.github.sdagent.agent.watchdog;
 
-import java.io.IOException;
 import java.util.Map;
 
 /**
@@ -8,20 +7,12 @@ import java.util.Map;
  * sd_watchdog_enabled semantics say "not for us". Once the JVM has told systemd MAINPID=itself, the watchdog is
  * the JVM's job: accept WATCHDOG_USEC when WATCHDOG_PID names our parent, the wrapper.
  */
-final class WrapperWatchdog {
+public final class WrapperWatchdog {
 
     private WrapperWatchdog() {
     }
 
-    static long inheritedUsec(Map<String, String> env) {
-        try {
-            return inheritedUsec(env, ProcessInfo.parentPid());
-        } catch (IOException e) {
-            return 0;
-        }
-    }
-
-    static long inheritedUsec(Map<String, String> env, long parentPid) {
+    public static long inheritedUsec(Map<String, String> env, long parentPid) {
         String usec = env.get("WATCHDOG_USEC");
         String pid = env.get("WATCHDOG_PID");
         if (usec == null || pid == null) {
