@@ -27,6 +27,9 @@ public final class AgentConfig {
 
     static final String DEFAULT_STATUS = "Starting";
     static final Duration DEFAULT_HOOK_GRACE = Duration.ofSeconds(60);
+    /** Below a second, hooks would be reported as never loaded while the application has barely begun (issue 15). */
+    static final Duration MIN_HOOK_GRACE = Duration.ofSeconds(1);
+    static final Duration MAX_HOOK_GRACE = Duration.ofHours(24);
 
     private final List<HookSpec> ready;
     private final ReadyWhen readyWhen;
@@ -48,7 +51,7 @@ public final class AgentConfig {
                 WatchdogOptions.MIN_PING_INTERVAL, WatchdogOptions.MAX_INTERVAL);
         OptionSources.Value statusValue = values.get(Option.STATUS);
         status = statusValue == null || statusValue.text.isEmpty() ? defaultStatus(ready) : OneLine.of(statusValue.text);
-        hookGrace = duration(values.get(Option.HOOK_GRACE), Option.HOOK_GRACE, DEFAULT_HOOK_GRACE);
+        hookGrace = bounded(values.get(Option.HOOK_GRACE), Option.HOOK_GRACE, DEFAULT_HOOK_GRACE, MIN_HOOK_GRACE, MAX_HOOK_GRACE);
         mainPid = choice(values.get(Option.MAINPID), Option.MAINPID, MainPid.class, MainPid.AUTO);
         logLevel = choice(values.get(Option.LOG_LEVEL), Option.LOG_LEVEL, AgentLog.Level.class, AgentLog.Level.INFO);
         OptionSources.Value config = values.get(Option.CONFIG);

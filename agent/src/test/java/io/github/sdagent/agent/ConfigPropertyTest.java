@@ -177,11 +177,38 @@ class ConfigPropertyTest {
         });
     }
 
+    /**
+     * Issue 15, sane bounds: every interval and timeout option has a floor and a ceiling, and a value outside them is
+     * used clamped, with one warning line naming the key, the value and the bounds. Found from {@link Option}'s own
+     * description ("a duration"), so an option added later is held to this too.
+     */
+    @Test
+    void everyDurationOptionHasAFloorAndACeilingWithOneWarning() {
+        List<String> checked = new ArrayList<>();
+        for (Option option : Option.values()) {
+            if (!option.allowed.contains("duration")) {
+                continue;
+            }
+            checked.add(option.key);
+            for (String absurd : new String[] {"1us", "999999999h"}) {
+                Properties properties = new Properties();
+                properties.setProperty(OptionSources.PROPERTY_PREFIX + option.key, absurd);
+                AgentConfig config = load(null, properties);
+                org.junit.jupiter.api.Assertions.assertEquals(1, config.warnings().size(),
+                        option.key + "=" + absurd + " must be clamped with one warning: " + config.warnings());
+                String warning = config.warnings().get(0);
+                org.junit.jupiter.api.Assertions.assertTrue(warning.startsWith(option.key + "=" + absurd + " (")
+                        && warning.contains(" is outside ") && warning.contains("; using "), warning);
+            }
+        }
+        org.junit.jupiter.api.Assertions.assertTrue(checked.contains("hook-grace") && checked.contains("watchdog-interval"), checked.toString());
+    }
+
     /** Good configurations, assembled from valid values, load with exactly those values. */
     @Test
     void goodOptionsRoundTrip() {
         String[] hooks = {"a.B#start", "org.eclipse.jetty.server.Server#start", "a.B$C#m(int,long[])", "x.Y#z:", "p.Q#r:int:java.lang.String"};
-        String[] spans = {"1s", "10s", "500ms", "2min", "1h", "90s"};
+        String[] spans = {"1s", "10s", "1500ms", "2min", "1h", "90s"};
         Fuzz.check("good options", fuzz -> {
             String ready = fuzz.pick(hooks) + (fuzz.nextBoolean() ? "" : "+" + fuzz.pick(hooks));
             return new String[] {ready, fuzz.pick(new String[] {"all", "any"}), fuzz.pick(new String[] {"on", "off"}),
