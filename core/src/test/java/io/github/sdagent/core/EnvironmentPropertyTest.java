@@ -77,7 +77,7 @@ class EnvironmentPropertyTest extends TestEnvironment {
                 boolean usecBad = Daemon.parseDecimal(usec) <= 0;
                 return messageProblem(e, usecBad ? "WATCHDOG_USEC" : "WATCHDOG_PID", usecBad ? usec : pid);
             }
-            long expected = pid == null || pid.equals(OWN_PID) ? Daemon.parseDecimal(usec) : 0;
+            long expected = pid == null || Daemon.parseDecimal(pid) == Long.parseLong(OWN_PID) ? Daemon.parseDecimal(usec) : 0;
             return result == expected ? null : "gave " + result + ", expected " + expected + " (WATCHDOG_PID=" + pid + ")";
         });
     }
@@ -116,7 +116,7 @@ class EnvironmentPropertyTest extends TestEnvironment {
                 String value = variable.equals("LISTEN_PID") ? input[0] : variable.equals("LISTEN_FDS") ? input[1] : input[2];
                 return messageProblem(e, variable, value);
             }
-            if (!input[0].equals(OWN_PID)) {
+            if (Daemon.parseDecimal(input[0]) != Long.parseLong(OWN_PID)) { // "0328" is pid 328, as for libsystemd
                 return names.isEmpty() ? null : "names for another process: " + names;
             }
             if (names.isEmpty()) {
