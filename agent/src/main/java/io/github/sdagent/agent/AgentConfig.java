@@ -1,5 +1,8 @@
 package io.github.sdagent.agent;
 
+import io.github.sdagent.agent.activation.SocketMapping;
+import io.github.sdagent.agent.ready.AutoReadiness;
+import io.github.sdagent.agent.ready.ReadySpec;
 import io.github.sdagent.agent.watchdog.WatchdogOptions;
 
 import java.time.Duration;
@@ -30,8 +33,18 @@ public final class AgentConfig {
     /** Below a second, hooks would be reported as never loaded while the application has barely begun (issue 15). */
     static final Duration MIN_HOOK_GRACE = Duration.ofSeconds(1);
     static final Duration MAX_HOOK_GRACE = Duration.ofHours(24);
+    /** Below systemd's default TimeoutStartSec (90 s), which systemd also allows a reload. */
+    static final Duration DEFAULT_RELOAD_TIMEOUT = Duration.ofSeconds(60);
+    static final Duration MIN_RELOAD_TIMEOUT = Duration.ofMillis(100);
+    static final Duration MAX_RELOAD_TIMEOUT = Duration.ofHours(1);
 
+    static final Duration DEFAULT_HTTP_INTERVAL = Duration.ofSeconds(1);
+    static final Duration DEFAULT_HTTP_TIMEOUT = Duration.ofSeconds(2);
+
+    private final ReadySpec readySpec;
     private final List<HookSpec> ready;
+    private final Duration readyHttpInterval;
+    private final Duration readyHttpTimeout;
     private final ReadyWhen readyWhen;
     private final boolean watchdog;
     private final Duration watchdogInterval;
@@ -42,20 +55,35 @@ public final class AgentConfig {
     private final String configFile;
     private final WatchdogOptions watchdogOptions;
     private final List<String> warnings = new ArrayList<>();
+    private final HookSpec reload;
+    private final String reloadSignal;
+    private final Duration reloadTimeout;
+    private final SocketMapping sockets; // null: auto
+    private final boolean fdStore;
 
     private AgentConfig(Map<Option, OptionSources.Value> values) {
-        ready = Collections.unmodifiableList(hooks(values.get(Option.READY)));
+        readySpec = readySpec(values.get(Option.READY));
+        ready = readySpec.hooks();
+        readyHttpInterval = bounded(values.get(Option.READY_HTTP_INTERVAL), Option.READY_HTTP_INTERVAL,
+                DEFAULT_HTTP_INTERVAL, WatchdogOptions.MIN_PING_INTERVAL, WatchdogOptions.MAX_INTERVAL);
+        readyHttpTimeout = bounded(values.get(Option.READY_HTTP_TIMEOUT), Option.READY_HTTP_TIMEOUT,
+                DEFAULT_HTTP_TIMEOUT, WatchdogOptions.MIN_TIMEOUT, WatchdogOptions.MAX_TIMEOUT);
         readyWhen = choice(values.get(Option.READY_WHEN), Option.READY_WHEN, ReadyWhen.class, ReadyWhen.ALL);
         watchdog = onOff(values.get(Option.WATCHDOG), Option.WATCHDOG);
         watchdogInterval = bounded(values.get(Option.WATCHDOG_INTERVAL), Option.WATCHDOG_INTERVAL, null,
                 WatchdogOptions.MIN_PING_INTERVAL, WatchdogOptions.MAX_INTERVAL);
         OptionSources.Value statusValue = values.get(Option.STATUS);
-        status = statusValue == null || statusValue.text.isEmpty() ? defaultStatus(ready) : OneLine.of(statusValue.text);
+        status = statusValue == null || statusValue.text.isEmpty() ? defaultStatus(readySpec) : OneLine.of(statusValue.text);
         hookGrace = bounded(values.get(Option.HOOK_GRACE), Option.HOOK_GRACE, DEFAULT_HOOK_GRACE, MIN_HOOK_GRACE, MAX_HOOK_GRACE);
         mainPid = choice(values.get(Option.MAINPID), Option.MAINPID, MainPid.class, MainPid.AUTO);
         logLevel = choice(values.get(Option.LOG_LEVEL), Option.LOG_LEVEL, AgentLog.Level.class, AgentLog.Level.INFO);
         OptionSources.Value config = values.get(Option.CONFIG);
         configFile = config == null ? null : config.text;
+        sockets = sockets(values.get(Option.SOCKETS));
+        fdStore = values.get(Option.FDSTORE) != null && onOff(values.get(Option.FDSTORE), Option.FDSTORE);
+        reload = reloadHook(values.get(Option.RELOAD));
+        reloadSignal = reloadSignal(reloadOnly(values, Option.RELOAD_SIGNAL));
+        reloadTimeout = reloadTimeout(reloadOnly(values, Option.RELOAD_TIMEOUT));
         watchdogOptions = new WatchdogOptions(
                 choice(values.get(Option.WATCHDOG_ACTION), Option.WATCHDOG_ACTION, WatchdogAction.class, WatchdogAction.TRIGGER),
                 onOff(values.get(Option.DEADLOCK_CHECK), Option.DEADLOCK_CHECK),
@@ -163,9 +191,70 @@ public final class AgentConfig {
         }
     }
 
+    private static HookSpec reloadHook(OptionSources.Value value) {
+        if (value == null) {
+            return null;
+        }
+        HookSpec spec;
+        try {
+            spec = HookSpec.parse(value.text);
+        } catch (IllegalArgumentException e) {
+            throw invalid(Option.RELOAD, value, e.getMessage());
+        }
+        if (spec.parameterTypes() != null && !spec.parameterTypes().isEmpty()) {
+            throw invalid(Option.RELOAD, value, "the agent calls the reload method without arguments");
+        }
+        return spec;
+    }
+
+    /** The value of a reload-* key; an error when reload= is not set (the key would silently do nothing). */
+    private static OptionSources.Value reloadOnly(Map<Option, OptionSources.Value> values, Option option) {
+        OptionSources.Value value = values.get(option);
+        if (value != null && values.get(Option.RELOAD) == null) {
+            throw invalid(option, value, "no reload= method is configured");
+        }
+        return value;
+    }
+
+    private static String reloadSignal(OptionSources.Value value) {
+        if (value == null) {
+            return "HUP";
+        }
+        String name = value.text.trim().toUpperCase(Locale.ROOT);
+        name = name.startsWith("SIG") ? name.substring(3) : name;
+        switch (name) {
+            // conventional reload signals the JVM lets an application handle (TERM/INT stop, QUIT dumps threads,
+            // USR2 is HotSpot's own)
+            case "HUP": case "USR1": case "WINCH": return name;
+            default: throw invalid(Option.RELOAD_SIGNAL, value, null);
+        }
+    }
+
+    private static Duration reloadTimeout(OptionSources.Value value) {
+        Duration timeout = duration(value, Option.RELOAD_TIMEOUT, DEFAULT_RELOAD_TIMEOUT);
+        if (timeout.compareTo(MIN_RELOAD_TIMEOUT) < 0 || timeout.compareTo(MAX_RELOAD_TIMEOUT) > 0) {
+            throw invalid(Option.RELOAD_TIMEOUT, value, "out of range");
+        }
+        return timeout;
+    }
+
+    private static SocketMapping sockets(OptionSources.Value value) {
+        try {
+            return value == null ? null : SocketMapping.parse(value.text); // null: auto, without loading the class
+        } catch (IllegalArgumentException e) {
+            throw invalid(Option.SOCKETS, value, e.getMessage());
+        }
+    }
+
     /** {@code Starting (waiting for org.eclipse.jetty.server.Server#start)}: says what READY=1 waits for. */
-    private static String defaultStatus(List<HookSpec> ready) {
-        return ready.isEmpty() ? DEFAULT_STATUS : DEFAULT_STATUS + " (waiting for " + joined(ready, "+") + ")";
+    private static String defaultStatus(ReadySpec ready) {
+        if (ready.start()) {
+            return DEFAULT_STATUS;
+        }
+        if (ready.auto() && ready.conditions().size() == 1) {
+            return AutoReadiness.NOTHING_FOUND;
+        }
+        return DEFAULT_STATUS + " (waiting for " + ready + ")";
     }
 
     static String joined(List<HookSpec> specs, String separator) {
@@ -190,22 +279,15 @@ public final class AgentConfig {
                 + "): " + (detail == null ? "" : detail + "; ") + "expected " + option.allowed);
     }
 
-    private static List<HookSpec> hooks(OptionSources.Value value) {
-        List<HookSpec> specs = new ArrayList<>();
+    private static ReadySpec readySpec(OptionSources.Value value) {
         if (value == null) {
-            return specs;
+            return ReadySpec.defaultSpec();
         }
-        if (value.text.isEmpty()) {
-            throw invalid(Option.READY, value, "no hook given");
+        try {
+            return ReadySpec.parse(value.text);
+        } catch (IllegalArgumentException e) {
+            throw invalid(Option.READY, value, e.getMessage());
         }
-        for (String spec : value.text.split("\\+", -1)) {
-            try {
-                specs.add(HookSpec.parse(spec.trim()));
-            } catch (IllegalArgumentException e) {
-                throw invalid(Option.READY, value, e.getMessage());
-            }
-        }
-        return specs;
     }
 
     private static <E extends Enum<E>> E choice(OptionSources.Value value, Option option, Class<E> type, E fallback) {
@@ -242,9 +324,22 @@ public final class AgentConfig {
         return duration;
     }
 
-    /** The ready hooks; empty means READY=1 is sent as soon as the agent has started. */
+    /** The ready= method hooks (possibly none: see {@link #readySpec}). */
     public List<HookSpec> ready() {
         return ready;
+    }
+
+    /** Everything ready= asks for; without ready=, auto. */
+    public ReadySpec readySpec() {
+        return readySpec;
+    }
+
+    public Duration readyHttpInterval() {
+        return readyHttpInterval;
+    }
+
+    public Duration readyHttpTimeout() {
+        return readyHttpTimeout;
     }
 
     public ReadyWhen readyWhen() {
@@ -286,6 +381,30 @@ public final class AgentConfig {
         return Collections.unmodifiableList(warnings);
     }
 
+    /** The reload method ({@code reload=}), or null: then no reload signal handler is installed. */
+    public HookSpec reload() {
+        return reload;
+    }
+
+    /** The reload signal's name without SIG: HUP (default), USR1 or WINCH. */
+    public String reloadSignal() {
+        return reloadSignal;
+    }
+
+    public Duration reloadTimeout() {
+        return reloadTimeout;
+    }
+
+    /** Socket activation: which inherited sockets serve which binds ({@code sockets=}). */
+    public SocketMapping sockets() {
+        return sockets == null ? SocketMapping.AUTO : sockets;
+    }
+
+    /** Hand the application's own listening sockets to systemd's fd store ({@code fdstore=}, default off). */
+    public boolean fdStore() {
+        return fdStore;
+    }
+
     /** The config file that was read, or null. */
     public String configFile() {
         return configFile;
@@ -293,16 +412,24 @@ public final class AgentConfig {
 
     /** One {@code key=value} per line, in a form {@code check} prints and the agent options accept back. */
     public String describe() {
-        return line(Option.READY, ready.isEmpty() ? "(none: READY=1 as soon as the agent starts)" : joined(ready, "+"))
+        return line(Option.READY, readySpec.start() ? "start (READY=1 as soon as the agent starts)"
+                        : readySpec.defaulted() ? "auto (the default: detect the server or framework)" : readySpec)
                 + line(Option.READY_WHEN, readyWhen.name().toLowerCase(Locale.ROOT))
+                + (readySpec.http() == null ? "" // only what applies: the http: options mean nothing without http:
+                        : line(Option.READY_HTTP_INTERVAL, Durations.format(readyHttpInterval))
+                        + line(Option.READY_HTTP_TIMEOUT, Durations.format(readyHttpTimeout)))
                 + line(Option.WATCHDOG, watchdog ? "on" : "off")
                 + line(Option.WATCHDOG_INTERVAL, watchdogInterval == null
                         ? "(half of WATCHDOG_USEC)" : Durations.format(watchdogInterval))
                 + watchdogOptions.describe()
                 + line(Option.STATUS, status)
                 + line(Option.HOOK_GRACE, Durations.format(hookGrace))
+                + (reload == null ? "" : line(Option.RELOAD, reload) + line(Option.RELOAD_SIGNAL, reloadSignal)
+                        + line(Option.RELOAD_TIMEOUT, Durations.format(reloadTimeout)))
                 + line(Option.MAINPID, mainPid.name().toLowerCase(Locale.ROOT))
                 + line(Option.LOG_LEVEL, logLevel.name().toLowerCase(Locale.ROOT))
+                + line(Option.SOCKETS, sockets == null ? "auto" : sockets)
+                + line(Option.FDSTORE, fdStore ? "on" : "off")
                 + line(Option.CONFIG, configFile == null ? "(none)" : configFile);
     }
 

@@ -3,6 +3,7 @@ package io.github.sdagent.agent;
 import io.github.sdagent.agent.hooks.BridgeDispatcher;
 import io.github.sdagent.agent.isolation.JnaProperties;
 import io.github.sdagent.agent.isolation.NativeAccess;
+import io.github.sdagent.agent.ready.ReadyConditions;
 import io.github.sdagent.agent.watchdog.ServiceState;
 import io.github.sdagent.agent.watchdog.StopProgress;
 import io.github.sdagent.agent.watchdog.WatchdogFeatures;
@@ -92,9 +93,17 @@ public final class AgentMain {
         StopProgress stopProgress = new StopProgress(notifier, config.watchdogOptions().stopExtend(), inst, log);
         ShutdownNotice.install(lifecycle, stopProgress.beginTask(), log);
         ChildEnvironment.install(inst, transformers, lifecycle.problems());
+        if (System.getenv("LISTEN_FDS") != null || config.fdStore()) { // nothing of activation loads otherwise
+            ActivationStart.start(config, inst, transformers, lifecycle, notifier, thread, log);
+        }
         if (!config.ready().isEmpty()) {
             ReadyHooks.install(inst, transformers, config.ready(), lifecycle, config.hookGrace().toMillis());
         }
+        if (config.reload() != null) {
+            ReloadService.install(config, inst, transformers, lifecycle, notifier, log);
+        }
+        ReadyConditions.install(config.readySpec(), config.readyHttpInterval().toMillis(),
+                config.readyHttpTimeout().toMillis(), inst, transformers, lifecycle);
         // At once: the agent's JNA no longer touches java.util.logging (see the isolation package), so nothing is
         // gained by waiting for the application to configure its logging first.
         thread.execute(new Runnable() {

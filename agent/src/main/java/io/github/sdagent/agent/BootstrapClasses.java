@@ -30,7 +30,7 @@ import java.util.jar.JarOutputStream;
  * classes because bootstrap classpath has been appended" into every application's output and turns off CDS for
  * application classes; it remains only as the fallback.
  */
-final class BootstrapClasses {
+public final class BootstrapClasses {
 
     static final String BRIDGE_PATH = "io/github/sdagent/agent/bridge/";
     static final String CLASSDATA = ".classdata";
@@ -57,12 +57,39 @@ final class BootstrapClasses {
         }
     }
 
+    /**
+     * Defines the classes of one more bridge package (e.g. {@code io/github/sdagent/agent/bridge/listen/}, which
+     * only the bind interception needs) in the bootstrap loader, when a feature first needs them: sub-packages of
+     * the bridge are not defined at start. Same ways and results as {@link #define}.
+     */
+    public static String defineLater(Instrumentation inst, JarFile agentJar, String packagePath) throws Exception {
+        Map<String, byte[]> classes = classesIn(agentJar, packagePath);
+        if (classes.isEmpty()) {
+            throw new IllegalStateException("the agent jar has no " + packagePath + " classes");
+        }
+        if (alreadyDefined(classes)) {
+            return ALREADY_PRESENT;
+        }
+        try {
+            defineWithUnsafe(inst, classes);
+            return "defined in the bootstrap loader";
+        } catch (Exception | LinkageError e) {
+            appendJar(inst, classes);
+            return "appended to the bootstrap class path (direct definition failed: " + OneLine.summary(e) + ")";
+        }
+    }
+
     static Map<String, byte[]> bridgeClasses(JarFile jar) throws IOException {
+        return classesIn(jar, BRIDGE_PATH);
+    }
+
+    /** The classes directly in {@code packagePath} (not in its sub-packages). */
+    private static Map<String, byte[]> classesIn(JarFile jar, String packagePath) throws IOException {
         Map<String, byte[]> classes = new LinkedHashMap<>();
         for (Enumeration<JarEntry> entries = jar.entries(); entries.hasMoreElements(); ) {
             JarEntry entry = entries.nextElement();
             String name = entry.getName();
-            if (name.startsWith(BRIDGE_PATH) && name.endsWith(CLASSDATA) && name.indexOf('/', BRIDGE_PATH.length()) < 0) {
+            if (name.startsWith(packagePath) && name.endsWith(CLASSDATA) && name.indexOf('/', packagePath.length()) < 0) {
                 String className = name.substring(0, name.length() - CLASSDATA.length()).replace('/', '.');
                 try (InputStream in = jar.getInputStream(entry)) {
                     classes.put(className, readAll(in));

@@ -10,6 +10,18 @@ public interface HookListener {
     /** The outermost call of the hooked method returned normally, or the Future/CompletionStage it returned completed successfully. */
     void hookReturned(HookSpec spec);
 
+    /**
+     * As {@link #hookReturned(HookSpec)}, with the receiver of the counted call (null for a static method), for
+     * listeners that inspect the object that just started (ready presets check a Tomcat service's connectors).
+     */
+    default void hookReturned(HookSpec spec, Object self) {
+        hookReturned(spec);
+    }
+
+    /** The outermost call began: the hooked work is in progress until it returns or fails (ready presets compose on this). */
+    default void hookEntered(HookSpec spec) {
+    }
+
     /** The outermost call threw {@code failure} (which propagates to the application unchanged), or its Future failed. */
     void hookFailed(HookSpec spec, Throwable failure);
 

@@ -1,8 +1,10 @@
 package io.github.sdagent.agent;
 
-import java.util.LinkedHashSet;
+import io.github.sdagent.agent.ready.ReadySink;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 import java.time.Duration;
-import java.util.Set;
 import java.util.function.Consumer;
 
 /**
@@ -10,7 +12,7 @@ import java.util.function.Consumer;
  * the ready hooks have returned as {@code ready-when} demands, "Startup failed" when a hook throws, STOPPING=1 as
  * soon as shutdown begins. Receives the hook engine's reports as its {@link HookListener}.
  */
-public final class Lifecycle implements HookListener {
+public final class Lifecycle implements HookListener, ReadySink {
 
     /**
      * How long a stopping JVM waits for STOPPING=1 to leave (it queues behind READY/STATUS on the agent thread) once
@@ -29,10 +31,13 @@ public final class Lifecycle implements HookListener {
     private final Elapsed elapsed;
     private final AgentLog log;
     private final String mainPid; // "MAINPID=n" or null
-    private final Set<HookSpec> returned = new LinkedHashSet<>();
+    /** condition name (a hook spec, auto, http:URL, log:REGEX) -> what was seen, in the order met */
+    private final Map<String, String> met = new LinkedHashMap<>();
+    private final List<String> required;
     private boolean ready;
     private boolean stopping;
     private String failure; // the last hook failure before READY, kept in the stopping STATUS
+    private String waitingFor; // the last starting STATUS sent, kept in the stopping STATUS when READY never came
 
     Lifecycle(AgentConfig config, Notifier notifier, Elapsed elapsed, AgentLog log, Long mainPid) {
         this.config = config;
@@ -40,13 +45,14 @@ public final class Lifecycle implements HookListener {
         this.elapsed = elapsed;
         this.log = log;
         this.mainPid = mainPid == null ? null : "MAINPID=" + mainPid;
+        this.required = config.readySpec().conditions();
     }
 
-    /** Called once the agent is installed: the starting STATUS, or READY at once when no ready hook is configured. */
+    /** Called once the agent is installed: the starting STATUS, or READY at once under ready=start. */
     void started() {
         new InfoLine(log, "").getClass(); // loaded and linked now, off the application's READY path
-        if (config.ready().isEmpty()) {
-            becomeReady("no ready= hook configured");
+        if (config.readySpec().start()) {
+            becomeReady("ready=start");
             return;
         }
         sendWhileStarting(withMainPid("STATUS=" + config.status()), true);
@@ -63,6 +69,9 @@ public final class Lifecycle implements HookListener {
                 synchronized (Lifecycle.this) {
                     if (!ready && (!startingStatus || !stopping && failure == null)) {
                         notifier.sendNow(assignments);
+                        if (startingStatus) {
+                            waitingFor = assignments[0].substring("STATUS=".length());
+                        }
                     }
                 }
             }
@@ -81,17 +90,46 @@ public final class Lifecycle implements HookListener {
 
     @Override
     public void hookReturned(HookSpec spec) {
+        conditionMet(spec.toString(), spec.toString());
+    }
+
+    @Override
+    public void conditionMet(String condition, String detail) {
+        String why;
         synchronized (this) {
-            returned.add(spec);
+            if (!met.containsKey(condition)) {
+                met.put(condition, detail);
+            }
             if (ready || stopping || !conditionMet()) {
                 return;
             }
+            why = config.readyWhen() == AgentConfig.ReadyWhen.ANY ? detail : inConfiguredOrder();
         }
-        becomeReady(config.readyWhen() == AgentConfig.ReadyWhen.ANY ? spec.toString() : AgentConfig.joined(config.ready(), ", "));
+        // auto alone names what it detected after a colon: "Ready in 3.10 s: Spring Boot 3.5.16 (Tomcat on :8080)"
+        becomeReady(required.size() == 1 && "auto".equals(condition) ? ": " + why : why);
+    }
+
+    /** What each condition saw, in the order ready= names them. */
+    private String inConfiguredOrder() {
+        StringBuilder text = new StringBuilder();
+        for (String condition : required) {
+            text.append(text.length() == 0 ? "" : ", ").append(met.get(condition));
+        }
+        return text.toString();
     }
 
     private boolean conditionMet() {
-        return config.readyWhen() == AgentConfig.ReadyWhen.ANY || returned.containsAll(config.ready());
+        return config.readyWhen() == AgentConfig.ReadyWhen.ANY || met.keySet().containsAll(required);
+    }
+
+    @Override
+    public void progress(String status) {
+        sendWhileStarting(withMainPid("STATUS=" + OneLine.of(status)), true);
+    }
+
+    @Override
+    public void conditionFailed(String what, Throwable failure) {
+        hookFailed(what, failure);
     }
 
     /**
@@ -149,11 +187,16 @@ public final class Lifecycle implements HookListener {
     static String readyStatus(Duration age, String why) {
         long centis = (age.toMillis() + 5) / 10;
         long fraction = centis % 100;
-        return "Ready in " + centis / 100 + "." + (fraction < 10 ? "0" : "") + fraction + " s (" + why + ")";
+        String seconds = "Ready in " + centis / 100 + "." + (fraction < 10 ? "0" : "") + fraction + " s";
+        return why.startsWith(": ") ? seconds + why : seconds + " (" + why + ")";
     }
 
     @Override
     public void hookFailed(HookSpec spec, Throwable failure) {
+        hookFailed(spec.toString(), failure);
+    }
+
+    private void hookFailed(String spec, Throwable failure) {
         String summary = OneLine.summary(failure);
         log.error(spec + " failed: " + summary);
         synchronized (this) {
@@ -187,8 +230,11 @@ public final class Lifecycle implements HookListener {
             }
             stopping = true;
             // systemd shows a failed unit's last STATUS: keep the reason the start failed
+            // a unit that times out before READY shows its last STATUS: keep what it was waiting for
             status = !ready && failure != null
                     ? "STATUS=Stopping after failed startup: " + failure
+                    : !ready && waitingFor != null
+                    ? "STATUS=Stopping (" + cause + ") before READY; " + waitingFor
                     : "STATUS=Stopping (" + cause + ")";
         }
         notifier.postAndWait(notifier.isWarm() || notifier.hasFailed() ? STOPPING_WAIT_MILLIS : STOPPING_WAIT_COLD_MILLIS,
@@ -209,6 +255,7 @@ public final class Lifecycle implements HookListener {
         return ready;
     }
 
+    /** True once STOPPING=1 is on its way (a reload must not announce READY=1 after it). */
     synchronized boolean isStopping() {
         return stopping;
     }

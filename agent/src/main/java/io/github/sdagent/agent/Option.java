@@ -2,8 +2,10 @@ package io.github.sdagent.agent;
 
 /** Every configuration key, with what it accepts (used in error messages, the CLI and the README). */
 enum Option {
-    READY("ready", "one or more Class#method specs joined with '+', e.g. org.eclipse.jetty.server.Server#start"),
+    READY("ready", io.github.sdagent.agent.ready.ReadySpec.ALLOWED),
     READY_WHEN("ready-when", "all or any"),
+    READY_HTTP_INTERVAL("ready-http-interval", "a duration such as 1s or 500ms (between ready=http: requests)"),
+    READY_HTTP_TIMEOUT("ready-http-timeout", "a duration such as 2s (each ready=http: request)"),
     WATCHDOG("watchdog", "on or off"),
     WATCHDOG_INTERVAL("watchdog-interval", "a duration such as 10s, 500ms or 2min"),
     WATCHDOG_ACTION("watchdog-action", "trigger (send WATCHDOG=trigger when unhealthy) or skip (stop pinging)"),
@@ -22,6 +24,11 @@ enum Option {
     HOOK_GRACE("hook-grace", "a duration such as 60s or 2min"),
     MAINPID("mainpid", "auto, on or off"),
     LOG_LEVEL("log-level", "error, warn, info, debug or off"),
+    RELOAD("reload", "one Class#method spec of a method without parameters, e.g. com.example.Config#reload"),
+    RELOAD_SIGNAL("reload-signal", "HUP, USR1 or WINCH (as the unit's ReloadSignal=), with reload="),
+    RELOAD_TIMEOUT("reload-timeout", "a duration from 100ms to 1h such as 60s, with reload="),
+    FDSTORE("fdstore", "on or off"),
+    SOCKETS("sockets", "auto, off, or name:port pairs joined with '+' (names from LISTEN_FDNAMES), e.g. web:8080+admin:9090"),
     CONFIG("config", "the path of a properties file with these keys");
 
     final String key;

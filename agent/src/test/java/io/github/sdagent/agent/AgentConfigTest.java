@@ -40,10 +40,13 @@ class AgentConfigTest {
     void defaults() {
         AgentConfig config = AgentConfig.load(null, new Properties());
         assertTrue(config.ready().isEmpty());
+        assertTrue(config.readySpec().auto() && config.readySpec().defaulted(), "no ready= means ready=auto");
         assertEquals(AgentConfig.ReadyWhen.ALL, config.readyWhen());
         assertTrue(config.watchdog());
         assertNull(config.watchdogInterval());
-        assertEquals("Starting", config.status());
+        assertEquals(io.github.sdagent.agent.ready.AutoReadiness.NOTHING_FOUND, config.status());
+        assertEquals(Duration.ofSeconds(1), config.readyHttpInterval());
+        assertEquals(Duration.ofSeconds(2), config.readyHttpTimeout());
         assertEquals(Duration.ofSeconds(60), config.hookGrace());
         assertEquals(AgentConfig.MainPid.AUTO, config.mainPid());
         assertEquals(AgentLog.Level.INFO, config.logLevel());
@@ -120,6 +123,45 @@ class AgentConfigTest {
         assertEquals("unknown option 'readywhen=any' (-javaagent options): valid keys are " + Option.keys(), message);
     }
 
+
+    @Test
+    void reloadIsOffByDefaultAndNotDescribed() {
+        AgentConfig config = parse("");
+        assertNull(config.reload());
+        assertFalse(config.describe().contains("reload"), config.describe());
+    }
+
+    @Test
+    void reloadWithSignalAndTimeout() {
+        AgentConfig config = parse("reload=com.acme.Config#reload:,reload-signal=sigusr1,reload-timeout=2min");
+        assertEquals("com.acme.Config#reload()", config.reload().toString());
+        assertEquals("USR1", config.reloadSignal());
+        assertEquals(Duration.ofMinutes(2), config.reloadTimeout());
+        assertTrue(config.describe().contains("reload=com.acme.Config#reload()\nreload-signal=USR1\nreload-timeout=120s\n"),
+                config.describe());
+        AgentConfig defaults = parse("ready=a.B#c,watchdog-interval=1s,reload=com.acme.Config#reload");
+        assertEquals("HUP", defaults.reloadSignal());
+        assertEquals(Duration.ofSeconds(60), defaults.reloadTimeout());
+        assertEquals(defaults.describe(), parse(defaults.toString().replace(",config=(none)", "")).describe());
+    }
+
+    @Test
+    void badReloadOptionsNameTheKeyAndWhatIsAllowed() {
+        assertEquals("invalid option reload=com.acme.Config#reload(int) (-javaagent options): the agent calls the "
+                + "reload method without arguments; expected one Class#method spec of a method without parameters, "
+                + "e.g. com.example.Config#reload", error("reload=com.acme.Config#reload(int)"));
+        assertTrue(error("reload=com.acme.Config.reload").startsWith("invalid option reload=com.acme.Config.reload "
+                + "(-javaagent options): bad hook spec"), error("reload=com.acme.Config.reload"));
+        assertEquals("invalid option reload-signal=TERM (-javaagent options): expected HUP, USR1 or WINCH (as the "
+                + "unit's ReloadSignal=), with reload=", error("reload=a.B#c,reload-signal=TERM"));
+        assertEquals("invalid option reload-timeout=2h (-javaagent options): out of range; expected a duration from "
+                + "100ms to 1h such as 60s, with reload=", error("reload=a.B#c,reload-timeout=2h"));
+        assertEquals("invalid option reload-timeout=10ms (-javaagent options): out of range; expected a duration from "
+                + "100ms to 1h such as 60s, with reload=", error("reload=a.B#c,reload-timeout=10ms"));
+        assertEquals("invalid option reload-signal=USR1 (-javaagent options): no reload= method is configured; "
+                + "expected HUP, USR1 or WINCH (as the unit's ReloadSignal=), with reload=", error("reload-signal=USR1"));
+    }
+
     @Test
     void unknownSystemPropertyKey() {
         Properties system = new Properties();
@@ -170,7 +212,7 @@ class AgentConfigTest {
             "hook-grace=1 week|invalid option hook-grace=1 week (-javaagent options): expected a duration such as 60s or 2min",
             "mainpid=yes|invalid option mainpid=yes (-javaagent options): expected auto, on or off",
             "log-level=verbose|invalid option log-level=verbose (-javaagent options): expected error, warn, info, debug or off",
-            "ready=|invalid option ready= (-javaagent options): no hook given; expected one or more Class#method specs joined with '+', e.g. org.eclipse.jetty.server.Server#start",
+            "ready=|invalid option ready= (-javaagent options): no hook given; expected " + io.github.sdagent.agent.ready.ReadySpec.ALLOWED,
     })
     void badValues(String options, String expected) {
         assertEquals(expected, error(options));
@@ -213,5 +255,15 @@ class AgentConfigTest {
     @CsvSource({"''", "s", "1.5s", "10 days", "0ms", "9999999999"})
     void badDurations(String text) {
         assertNull(Durations.parse(text));
+    }
+
+    @Test
+    void socketsOption() {
+        assertEquals("auto", parse("").sockets().toString());
+        assertEquals("off", parse("sockets=off").sockets().toString());
+        assertEquals("web:8080+admin:9090", parse("sockets=web:8080+admin:9090").sockets().toString());
+        assertEquals("invalid option sockets=web (-javaagent options): 'web' is not name:port (port 1-65535); expected "
+                + "auto, off, or name:port pairs joined with '+' (names from LISTEN_FDNAMES), e.g. web:8080+admin:9090",
+                error("sockets=web"));
     }
 }

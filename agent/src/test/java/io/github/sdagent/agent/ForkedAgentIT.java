@@ -94,11 +94,11 @@ class ForkedAgentIT {
     @Test
     void systemExitSendsStopping() throws Exception {
         try (NotifyReceiver receiver = new NotifyReceiver(dir);
-             ForkedJvm app = ForkedJvm.start(dir, ForkedJvm.JDK17, agent(""), APP,
+             ForkedJvm app = ForkedJvm.start(dir, ForkedJvm.JDK17, agent("ready=start"), APP,
                      Collections.singletonList("exit"), notifyEnv(receiver))) {
             assertEquals(0, app.waitFor(WAIT));
             List<String> seen = receiver.drain(Duration.ofMillis(500));
-            assertTrue(seen.stream().anyMatch(m -> m.startsWith("READY=1\nSTATUS=Ready in ") && m.contains("no ready= hook configured")), seen.toString());
+            assertTrue(seen.stream().anyMatch(m -> m.startsWith("READY=1\nSTATUS=Ready in ") && m.contains("(ready=start)")), seen.toString());
             assertTrue(seen.stream().anyMatch(m -> m.equals("STOPPING=1\nSTATUS=Stopping (JVM shutdown)")), seen.toString());
         }
     }
@@ -204,7 +204,8 @@ class ForkedAgentIT {
         assertNotNull(appJna, "sdagent.test.jna.old.jar not set by the pom");
         try (NotifyReceiver receiver = new NotifyReceiver(dir);
              ForkedJvm app = ForkedJvm.start(dir, ForkedJvm.JDK17,
-                     Arrays.asList("-javaagent:" + ForkedJvm.agentJar(), "-cp", ForkedJvm.testClasspath() + ":" + appJna),
+                     Arrays.asList("-javaagent:" + ForkedJvm.agentJar() + "=ready=start", // READY at once, as before auto
+                             "-cp", ForkedJvm.testClasspath() + ":" + appJna),
                      APP, Arrays.asList("jna", dir.resolve("go").toString()), notifyEnv(receiver))) {
             // the agent's JNA first (READY=1 went out through it), then the application's older one
             assertNotNull(receiver.awaitContaining("READY=1", WAIT, new ArrayList<>()), app.stderr());

@@ -107,10 +107,10 @@ class LifecycleTest {
     }
 
     @Test
-    void noHooksMeansReadyAtStart() throws Exception {
+    void readyStartMeansReadyAtStart() throws Exception {
         try (RecordingSender recorder = new RecordingSender()) {
-            lifecycle(recorder, "", null).started();
-            assertEquals("READY=1\nSTATUS=Ready in 2.31 s (no ready= hook configured)", recorder.next());
+            lifecycle(recorder, "ready=start", null).started();
+            assertEquals("READY=1\nSTATUS=Ready in 2.31 s (ready=start)", recorder.next());
         }
     }
 
@@ -145,6 +145,18 @@ class LifecycleTest {
             assertEquals("STATUS=Starting (waiting for org.eclipse.jetty.server.Server#start)\nMAINPID=4242", recorder.next());
             lifecycle.hookReturned(SERVER);
             assertEquals("READY=1\nSTATUS=Ready in 2.31 s (org.eclipse.jetty.server.Server#start)\nMAINPID=4242", recorder.next());
+        }
+    }
+
+    @Test
+    void stoppingBeforeReadyKeepsWhatItWaitedFor() throws Exception {
+        try (RecordingSender recorder = new RecordingSender()) {
+            Lifecycle lifecycle = lifecycle(recorder, "ready=" + SERVER, null);
+            lifecycle.started();
+            assertEquals("STATUS=Starting (waiting for " + SERVER + ")", recorder.next());
+            lifecycle.stopping("SIGTERM");
+            assertEquals("STOPPING=1\nSTATUS=Stopping (SIGTERM) before READY; Starting (waiting for " + SERVER + ")",
+                    recorder.next());
         }
     }
 

@@ -86,6 +86,7 @@ public final class BenchMain {
         section("footprint", () -> footprint(jetty, 5, 60));
         section("steady", () -> steadyState(jetty, 3, 75));
         section("jmh", this::notifyCost);
+        section("ready-auto " + jetty.name(), () -> readyAutoVersusHook(jetty, runs, 120));
 
         long jarBytes = Files.size(agentJar);
         report.row("Agent jar size", "-", String.format(Locale.ROOT, "%.2f MB", jarBytes / 1e6),
@@ -194,10 +195,62 @@ public final class BenchMain {
 
     private Launched launch(SampleApp app, Variant variant, NotifyReceiver receiver, List<String> jvmArgs)
             throws IOException {
+        return launch(app, variant, receiver, jvmArgs, variant == Variant.EMPTY_AGENT ? null : "ready=" + app.readyHook());
+    }
+
+    private Launched launch(SampleApp app, Variant variant, NotifyReceiver receiver, List<String> jvmArgs,
+                            String agentArgs) throws IOException {
         Path output = workDir.resolve("launch-" + (++launchCount) + ".log");
         Path agent = variant == Variant.NO_AGENT ? null : variant == Variant.EMPTY_AGENT ? emptyAgent() : agentJar;
-        String agentArgs = variant == Variant.EMPTY_AGENT ? null : "ready=" + app.readyHook();
         return app.launch(java, jvmArgs, agent, agentArgs, receiver, WATCHDOG_USEC, output);
+    }
+
+    /**
+     * ready=auto (no ready= option: the presets, here Jetty's) against the explicit hook, both with NOTIFY_SOCKET,
+     * alternating: launch to READY=1 and CPU time until the first HTTP 200. Opt-in: {@code -Dbench.only=ready-auto}.
+     */
+    private void readyAutoVersusHook(SampleApp app, int count, int budgetSeconds) throws Exception {
+        Budget budget = new Budget(budgetSeconds);
+        String[] options = {"ready=" + app.readyHook(), ""};
+        List<List<Double>> readyMillis = List.of(new ArrayList<>(), new ArrayList<>());
+        List<List<Double>> cpuMillis = List.of(new ArrayList<>(), new ArrayList<>());
+        for (int round = -1; round < count && budget.allows(round); round++) {
+            for (int k = 0; k < options.length; k++) {
+                int which = Math.floorMod(round + k, options.length);
+                NotifyReceiver receiver = receiverFor(Variant.AGENT_NOTIFY);
+                try (Launched launched = launch(app, Variant.AGENT_NOTIFY, receiver, List.of(), options[which])) {
+                    launched.awaitServing(120_000);
+                    ProcCpu cpu = ProcCpu.of(launched.pid());
+                    NotifyReceiver.Datagram ready = receiver.await("READY=1", 20_000);
+                    if (ready == null) {
+                        throw new IOException("no READY=1 within 20 s with options '" + options[which] + "':\n"
+                                + launched.tail());
+                    }
+                    if (round >= 0) {
+                        readyMillis.get(which).add((ready.nanos() - launched.launchNanos()) / 1e6);
+                        cpuMillis.get(which).add(cpu.processMillis());
+                    }
+                } finally {
+                    receiver.close();
+                }
+            }
+            log.printf(Locale.ROOT, "ready-auto round %d: hook %s, auto %s%n", round, lastOf(readyMillis.get(0)),
+                    lastOf(readyMillis.get(1)));
+        }
+        Stats hook = Stats.of(readyMillis.get(0));
+        Stats auto = Stats.of(readyMillis.get(1));
+        report.row("Launch to READY=1, " + app.name() + ": ready=auto (default) vs ready=" + app.readyHook(),
+                "hook: " + hook.describe("%.0f ms"), auto.describe("%.0f ms"),
+                String.format(Locale.ROOT, "ratio %.3f", auto.median() / hook.median()), "-", "info");
+        Stats hookCpu = Stats.of(cpuMillis.get(0));
+        Stats autoCpu = Stats.of(cpuMillis.get(1));
+        report.row("CPU time until the first HTTP 200, " + app.name() + ": ready=auto vs the explicit hook",
+                "hook: " + hookCpu.describe("%.0f ms"), autoCpu.describe("%.0f ms"),
+                String.format(Locale.ROOT, "%+.0f ms", autoCpu.median() - hookCpu.median()), "-", "info");
+    }
+
+    private static String lastOf(List<Double> series) {
+        return series.isEmpty() ? "-" : String.format(Locale.ROOT, "%.0f ms", series.get(series.size() - 1));
     }
 
     private Path emptyAgent() throws IOException {

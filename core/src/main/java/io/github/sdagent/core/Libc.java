@@ -22,11 +22,19 @@ final class Libc {
     static final int F_GETFD = 1;
     static final int F_SETFD = 2;
     static final int FD_CLOEXEC = 1;
+    static final int F_GETFL = 3;
+    static final int F_SETFL = 4;
+    static final int O_NONBLOCK = 0x800;
+    static final int EPOLL_CTL_ADD = 1;
+    static final int EEXIST = 17;
     static final int SHUT_WR = 1;
     static final short POLLHUP = 0x10;
     static final int SOL_SOCKET = 1;
     static final int SO_RCVTIMEO = 20;
     static final int SO_SNDTIMEO = 21;
+    static final int SO_TYPE = 3;
+    static final int SO_ACCEPTCONN = 30;
+    static final int SO_DOMAIN = 39;
 
     static final int EPERM = 1;
     static final int EINTR = 4;
@@ -41,6 +49,7 @@ final class Libc {
     static final int EPFNOSUPPORT = 96;
     static final int EAFNOSUPPORT = 97;
     static final int EADDRINUSE = 98;
+    static final int ENOTSOCK = 88;
 
     private static final Throwable LOAD_FAILURE = register();
 
@@ -132,6 +141,14 @@ final class Libc {
     static native int poll(Pointer fds, long count, int timeoutMillis);
 
     static native int fcntl(int fd, int command, int argument);
+
+    static native int dup2(int from, int to);
+
+    static native int epoll_ctl(int epfd, int op, int fd, byte[] event);
+
+    static native int getsockname(int fd, byte[] address, int[] length);
+
+    static native int getsockopt(int fd, int level, int name, int[] value, int[] length);
 
     static native int getpid();
 

@@ -148,11 +148,15 @@ final class UnitCommand {
             unit.append("Requires=").append(name).append(".socket\nAfter=").append(name).append(".socket\n");
         }
         unit.append("\n[Service]\n");
-        boolean reload = hasReloadHook(agentOptions);
+        String reloadSignal = reloadSignal(agentOptions);
+        boolean reload = reloadSignal != null;
         if (reload && reloadStyle.equals("notify-reload")) {
             unit.append("# Reload: systemd sends SIGHUP and waits for the agent's RELOADING=1 ... READY=1; ")
                     .append(reloadReason).append(".\n");
             unit.append("Type=notify-reload\n");
+            if (!reloadSignal.equals("HUP")) {
+                unit.append("ReloadSignal=SIG").append(reloadSignal).append('\n');
+            }
         } else {
             unit.append("# Active when the agent sends READY=1 (the ready hook has returned), not when java starts.\n");
             unit.append("Type=notify\n");
@@ -172,8 +176,9 @@ final class UnitCommand {
             unit.append("ExecStart=").append(SystemdSyntax.execLine(exec)).append('\n');
         }
         if (reload && reloadStyle.equals("signal")) {
-            unit.append("# Reload: SIGHUP to the JVM, whose agent runs the reload hook; ").append(reloadReason).append(".\n");
-            unit.append("ExecReload=kill -HUP $MAINPID\n");
+            unit.append("# Reload: SIG").append(reloadSignal).append(" to the JVM, whose agent runs the reload hook; ")
+                    .append(reloadReason).append(".\n");
+            unit.append("ExecReload=kill -").append(reloadSignal).append(" $MAINPID\n");
         }
         if (workingDirectory != null) {
             unit.append("# Relative paths in ExecStart= and the application's own are relative to this.\n");
@@ -246,23 +251,18 @@ final class UnitCommand {
         return unit.toString();
     }
 
-    static boolean hasReloadHook(String agentOptions) {
-        int depth = 0;
-        int start = 0;
-        for (int i = 0; i <= agentOptions.length(); i++) {
-            char c = i < agentOptions.length() ? agentOptions.charAt(i) : ',';
-            if (c == '(') {
-                depth++;
-            } else if (c == ')') {
-                depth--;
-            } else if (c == ',' && depth <= 0) {
-                if (agentOptions.substring(start, i).trim().startsWith("reload=")) {
-                    return true;
-                }
-                start = i + 1;
-            }
+    /**
+     * The reload signal's name (HUP, USR1, WINCH) when the agent options configure {@code reload=}, else null. Read
+     * by the agent's own configuration parser (a config= file included), so the unit cannot disagree with what the
+     * agent will do. Null for options that do not parse: {@link #invalidAgentOptions} reports those.
+     */
+    static String reloadSignal(String agentOptions) {
+        try {
+            AgentConfig config = AgentConfig.load(agentOptions, new java.util.Properties());
+            return config.reload() == null ? null : config.reloadSignal();
+        } catch (IllegalArgumentException reportedElsewhere) {
+            return null;
         }
-        return false;
     }
 
     /** {@code [ADDR:]PORT}; ADDR may be an IPv6 address in brackets. */

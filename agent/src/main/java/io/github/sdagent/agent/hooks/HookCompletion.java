@@ -26,7 +26,7 @@ final class HookCompletion {
      * Tells the hook's listener once the counted call has really finished: at once, or, when it returned a
      * CompletionStage or Future, when that completes.
      */
-    static void reportWhenDone(Hook hook, Object returned, Throwable thrown) {
+    static void reportWhenDone(Hook hook, Object self, Object returned, Throwable thrown) {
         if (thrown != null) {
             hook.failed(thrown);
             return;
@@ -35,16 +35,16 @@ final class HookCompletion {
         if (stage != null) {
             stage.whenComplete((value, failure) -> {
                 if (failure == null) {
-                    hook.returned();
+                    hook.returned(self);
                 } else {
                     hook.failed(failure instanceof CompletionException && failure.getCause() != null
                             ? failure.getCause() : failure);
                 }
             });
         } else if (returned instanceof Future) {
-            watch((Future<?>) returned, hook);
+            watch((Future<?>) returned, hook, self);
         } else {
-            hook.returned();
+            hook.returned(self);
         }
     }
 
@@ -81,14 +81,14 @@ final class HookCompletion {
      * A plain {@link Future} offers no callback: a daemon thread polls it (1 ms doubling to 50 ms, so READY comes at
      * most 50 ms late). Netty's ChannelFuture lands here.
      */
-    private static void watch(Future<?> future, Hook hook) {
+    private static void watch(Future<?> future, Hook hook, Object self) {
         Thread thread = new Thread(() -> {
             try {
                 for (long sleep = 1; !future.isDone(); sleep = Math.min(50, sleep * 2)) {
                     Thread.sleep(sleep);
                 }
                 future.get();
-                hook.returned();
+                hook.returned(self);
             } catch (ExecutionException e) {
                 hook.failed(e.getCause() == null ? e : e.getCause());
             } catch (CancellationException e) {

@@ -87,6 +87,9 @@ public final class HookEngine implements HookBridge.Dispatcher, ClassFileTransfo
      * class has not loaded yet (it may be an interface whose implementors load first). False, so free, otherwise.
      */
     private volatile boolean readHeaders;
+    /** recognises relocated copies of preset classes; null unless presets are installed (see {@link #installOptional}) */
+    private volatile NameMatcher matcher;
+    private volatile HookListener matcherListener;
     /** class loader (weak) -> class name -> hooked methods of that class */
     private final Map<ClassLoader, Map<String, List<Site>>> sitesByLoader =
             Collections.synchronizedMap(new WeakHashMap<>());
@@ -126,23 +129,12 @@ public final class HookEngine implements HookBridge.Dispatcher, ClassFileTransfo
      * were loaded before now, and reports after the grace period which classes never loaded.
      */
     public void install(List<HookSpec> specs, HookListener listener, long graceMillis) {
+        install(specs, listener, graceMillis, null);
+    }
+
+    private void install(List<HookSpec> specs, HookListener listener, long graceMillis, CallTarget target) {
         long installedAt = System.nanoTime();
-        List<Hook> added = new ArrayList<>();
-        synchronized (this) {
-            for (HookSpec spec : specs) {
-                Hook hook = new Hook(hooks.size(), spec, listener);
-                hooks.add(hook);
-                added.add(hook);
-                List<Hook> named = hooksByClassName.get(spec.className());
-                if (named == null) {
-                    named = new CopyOnWriteArrayList<>();
-                    hooksByClassName.put(spec.className(), named);
-                }
-                named.add(hook);
-                watched.add(spec.className().replace('.', '/'));
-            }
-            updateHeaderReading();
-        }
+        List<Hook> added = addHooks(specs, listener, false, target);
         // No lambdas on this path: the first one in a JVM costs tens of milliseconds of java.lang.invoke setup.
         Thread thread = new Thread(new Runnable() {
             @Override
@@ -166,6 +158,61 @@ public final class HookEngine implements HookBridge.Dispatcher, ClassFileTransfo
         }, "sd-agent-hooks");
         thread.setDaemon(true);
         thread.start();
+    }
+
+    /**
+     * Adds optional hooks (ready presets): their classes may never load, which is reported to nobody; and, when
+     * {@code matcher} is not null, from now on a class whose name the matcher recognises (a relocated copy of a
+     * preset class) is hooked with the specs it returns, also when it loaded before now. Returns at once.
+     */
+    public void installOptional(List<HookSpec> specs, HookListener listener, NameMatcher matcher) {
+        List<Hook> added = addHooks(specs, listener, true, null);
+        if (matcher != null) {
+            synchronized (this) {
+                this.matcherListener = listener;
+                this.matcher = matcher;
+            }
+        }
+        Thread thread = new Thread(new Runnable() {
+            @Override
+            public void run() {
+                warmUp();
+                retransformAlreadyLoaded(added);
+            }
+        }, "sd-agent-hooks");
+        thread.setDaemon(true);
+        thread.start();
+    }
+
+    /**
+     * Recognises classes to hook by a name test of its own: relocated (shaded) copies of preset classes such as
+     * {@code com.acme.shaded.org.eclipse.jetty.server.Server}.
+     */
+    public interface NameMatcher {
+        /**
+         * The hooks for the class with this internal name ({@code a/b/C}), or null (almost always). Called for every
+         * class the JVM loads that no hook names, so it must be one cheap test.
+         */
+        List<HookSpec> specsFor(String internalName);
+    }
+
+    private synchronized List<Hook> addHooks(List<HookSpec> specs, HookListener listener, boolean optional,
+                                          CallTarget target) {
+        List<Hook> added = new ArrayList<>();
+        for (HookSpec spec : specs) {
+            Hook hook = new Hook(hooks.size(), spec, listener, optional, target);
+            hooks.add(hook);
+            added.add(hook);
+            List<Hook> named = hooksByClassName.get(spec.className());
+            if (named == null) {
+                named = new CopyOnWriteArrayList<>();
+                hooksByClassName.put(spec.className(), named);
+            }
+            named.add(hook);
+            watched.add(spec.className().replace('.', '/'));
+        }
+        updateHeaderReading();
+        return added;
     }
 
     /**
@@ -226,7 +273,12 @@ public final class HookEngine implements HookBridge.Dispatcher, ClassFileTransfo
             }
         }
         if (implemented == null && !watched.contains(internalName)) {
-            return null;
+            NameMatcher names = matcher;
+            List<HookSpec> adopted = names == null ? null : names.specsFor(internalName);
+            if (adopted == null) {
+                return null;
+            }
+            addHooks(adopted, matcherListener, true, null);
         }
         String name = internalName.replace('/', '.');
         long started = System.nanoTime();
@@ -267,7 +319,11 @@ public final class HookEngine implements HookBridge.Dispatcher, ClassFileTransfo
             };
             for (Hook hook : named) {
                 hook.seen = true;
-                resolveOnLoad(hook, type, source, loader, constructorHooks);
+                if (hook.target != null) {
+                    resolveTarget(hook, type, source, loader, constructorHooks);
+                } else {
+                    resolveOnLoad(hook, type, source, loader, constructorHooks);
+                }
             }
             updateHeaderReading();
         }
@@ -331,6 +387,35 @@ public final class HookEngine implements HookBridge.Dispatcher, ClassFileTransfo
         }
     }
 
+    // ---- call targets (reload=): the class and its latest instance are tracked, no method is hooked ----
+
+    /**
+     * Tracks where {@code spec}'s method can be called later, with the class loading and constructor reports the
+     * ready hooks use: {@code listener} gets only {@link HookListener#problem} (resolution problems, a class that
+     * never loaded), never a returned or failed call. Returns at once.
+     */
+    public CallTarget track(HookSpec spec, HookListener listener, long graceMillis) {
+        CallTarget target = new CallTarget(spec);
+        install(Collections.singletonList(spec), listener, graceMillis, target);
+        return target;
+    }
+
+    /** As {@link #resolveOnLoad}, but the constructors only report instances to the target (no site, no binding). */
+    private void resolveTarget(Hook hook, ClassInfo type, ClassInfo.Source source, ClassLoader loader,
+                               List<Integer> constructorHooks) {
+        MethodResolver.Resolution resolution = MethodResolver.resolve(type, source, hook.spec);
+        if (resolution.problem != null) {
+            hook.report(resolution.problem);
+            return;
+        }
+        hook.target.resolved(loader, resolution.method);
+        if (type.isInterface && resolution.method.is(Opcodes.ACC_ABSTRACT)) {
+            hookImplementorsOf(type.name, Collections.singleton(hook)); // their constructors report
+        } else if (!resolution.method.is(Opcodes.ACC_STATIC)) {
+            constructorHooks.add(hook.id);
+        }
+    }
+
     // ---- implementors of hooked interfaces ----
 
     /** From now on, classes listing {@code interfaceName} are hooked for {@code added} (and interfaces listing it extend it). */
@@ -363,7 +448,7 @@ public final class HookEngine implements HookBridge.Dispatcher, ClassFileTransfo
         ClassReader.class.getName(); // loaded before the transformer needs it, never while defining it
         boolean read = !hooksByInterface.isEmpty();
         for (int i = 0; !read && i < hooks.size(); i++) {
-            read = !hooks.get(i).seen && !hooks.get(i).expired;
+            read = !hooks.get(i).seen && !hooks.get(i).expired && !hooks.get(i).optional;
         }
         readHeaders = read;
     }
@@ -501,6 +586,11 @@ public final class HookEngine implements HookBridge.Dispatcher, ClassFileTransfo
 
     @Override
     public void constructed(int hookId, Object instance) {
+        CallTarget target = hooks.get(hookId).target;
+        if (target != null) {
+            target.constructed(instance);
+            return;
+        }
         Class<?> runtime = instance.getClass();
         RuntimeClass state = runtimeClasses.get(runtime);
         if (state.isBound(hookId)) {
@@ -581,6 +671,9 @@ public final class HookEngine implements HookBridge.Dispatcher, ClassFileTransfo
             counted = !(outer.counted && outer.site.hook == site.hook && outer.self == self); // only the outermost call
         }
         stack.add(new Frame(site, self, counted));
+        if (counted) {
+            site.hook.entered();
+        }
     }
 
     @Override
@@ -590,7 +683,7 @@ public final class HookEngine implements HookBridge.Dispatcher, ClassFileTransfo
             if (stack.get(i).site.id == siteId) {
                 Frame frame = stack.remove(i);
                 if (frame.counted) {
-                    HookCompletion.reportWhenDone(frame.site.hook, returned, thrown);
+                    HookCompletion.reportWhenDone(frame.site.hook, frame.self, returned, thrown);
                 }
                 return;
             }
@@ -627,9 +720,19 @@ public final class HookEngine implements HookBridge.Dispatcher, ClassFileTransfo
             names.add(hook.spec.className());
         }
         List<Class<?>> loaded = new ArrayList<>();
+        NameMatcher shadedNames = matcher;
         for (Class<?> type : inst.getAllLoadedClasses()) {
-            if (names.contains(type.getName()) && inst.isModifiableClass(type)) {
+            if (!inst.isModifiableClass(type)) {
+                continue;
+            }
+            if (names.contains(type.getName())) {
                 loaded.add(type);
+            } else if (shadedNames != null && !watched.contains(type.getName().replace('.', '/'))) {
+                List<HookSpec> adopted = shadedNames.specsFor(type.getName().replace('.', '/'));
+                if (adopted != null) {
+                    addHooks(adopted, matcherListener, true, null);
+                    loaded.add(type);
+                }
             }
         }
         for (Class<?> type : loaded) {
@@ -663,6 +766,13 @@ public final class HookEngine implements HookBridge.Dispatcher, ClassFileTransfo
         final int id;
         final HookSpec spec;
         final HookListener listener;
+        /**
+         * a ready preset's hook: its class may never load (most apps use none of the presets), so no report, and no
+         * reason to read class headers
+         */
+        final boolean optional;
+        /** non-null for a call target (reload=): no method is hooked, constructors report to it */
+        final CallTarget target;
         volatile boolean seen;
         /** the grace period is over (reported if never seen) */
         volatile boolean expired;
@@ -670,10 +780,12 @@ public final class HookEngine implements HookBridge.Dispatcher, ClassFileTransfo
         final Map<ClassLoader, MethodResolver.Resolution> resolutions = new WeakHashMap<>();
         private final Set<String> reported = ConcurrentHashMap.newKeySet();
 
-        Hook(int id, HookSpec spec, HookListener listener) {
+        Hook(int id, HookSpec spec, HookListener listener, boolean optional, CallTarget target) {
             this.id = id;
             this.spec = spec;
             this.listener = listener;
+            this.optional = optional;
+            this.target = target;
         }
 
         // The listener must never disturb the application, which may be in the middle of its start.
@@ -688,9 +800,17 @@ public final class HookEngine implements HookBridge.Dispatcher, ClassFileTransfo
             }
         }
 
-        void returned() {
+        void entered() {
             try {
-                listener.hookReturned(spec);
+                listener.hookEntered(spec);
+            } catch (Throwable ignored) {
+                // as above
+            }
+        }
+
+        void returned(Object self) {
+            try {
+                listener.hookReturned(spec, self);
             } catch (Throwable ignored) {
                 // as above
             }

@@ -46,11 +46,28 @@ final class StartGate implements ClassFileTransformer, Consumer<ClassFileTransfo
     private volatile boolean open;
     private volatile Thread startThread;
 
+    /**
+     * With sockets passed by systemd, the JDK classes whose binds socket activation serves (package activation)
+     * wait too: an application binding during the agent's start-up must get the inherited socket, not its own.
+     */
+    static final String[] BIND_CLASSES = {"sun/nio/ch/ServerSocketChannelImpl", "sun/nio/ch/NioSocketImpl",
+            "sun/nio/ch/DatagramChannelImpl"};
+
     StartGate(Set<String> hookClasses) {
+        this(hookClasses, false);
+    }
+
+    StartGate(Set<String> hookClasses, boolean passedSockets) {
         Set<String> names = new HashSet<>(hookClasses);
         names.add(PROCESS_BUILDER);
+        if (passedSockets) {
+            java.util.Collections.addAll(names, BIND_CLASSES);
+        }
         this.held = names;
-        this.heldInterfaces = hookClasses;
+        // the presets are classes, never interfaces: no header reading on their account
+        Set<String> interfaces = new HashSet<>(hookClasses);
+        interfaces.removeAll(java.util.Arrays.asList(PRESET_CLASSES));
+        this.heldInterfaces = interfaces;
     }
 
     /**
@@ -59,7 +76,8 @@ final class StartGate implements ClassFileTransformer, Consumer<ClassFileTransfo
      * premain, also when we are not under systemd and this class is not needed.
      */
     static void begin(String agentOptions, Instrumentation inst, long startNanos) {
-        StartGate gate = new StartGate(hookClasses(agentOptions, System.getProperties()));
+        StartGate gate = new StartGate(hookClasses(agentOptions, System.getProperties()),
+                SystemdEnvironment.fromProcess().passedSockets());
         inst.addTransformer(gate, true);
         if (!startsBesideTheApplication(StartGate.class.getClassLoader())) {
             gate.startedOn(Thread.currentThread()); // its own class loads are never held
@@ -122,22 +140,52 @@ final class StartGate implements ClassFileTransformer, Consumer<ClassFileTransfo
                 || type.equals("sun.misc.Launcher$AppClassLoader");
     }
 
-    /** The internal names (a/b/C) of the classes named by ready hooks, from every source the configuration reads. */
+    /**
+     * The classes of ready=auto's presets (io.github.sdagent.agent.ready.Presets, which PresetsTest keeps in step
+     * with this list): held like hook classes while auto may apply, since a fast application constructs its server
+     * before the agent's start-up ends, and an instance constructed before its class is hooked never counts.
+     */
+    static final String[] PRESET_CLASSES = {
+        "org/springframework/boot/SpringApplication", "io/quarkus/runtime/Application", "io/micronaut/runtime/Micronaut",
+        "io/dropwizard/core/Application", "io/dropwizard/Application", "org/eclipse/jetty/server/Server",
+        "org/apache/catalina/core/StandardService", "io/netty/bootstrap/ServerBootstrap", "io/undertow/Undertow",
+        "com/sun/net/httpserver/HttpServer", "io/vertx/core/http/impl/HttpServerImpl", "io/helidon/webserver/LoomServer",
+        "io/grpc/Server", "com/linecorp/armeria/server/Server",
+    };
+
+    /** The internal names (a/b/C) of the classes named by ready (and reload) hooks, from every source the configuration reads. */
     static Set<String> hookClasses(String agentOptions, Properties systemProperties) {
         StringBuilder text = new StringBuilder();
         text.append(agentOptions == null ? "" : agentOptions).append('\n');
         text.append(systemProperties.getProperty("sdagent.ready", "")).append('\n');
+        text.append(systemProperties.getProperty("sdagent.reload", "")).append('\n'); // its instances are tracked
+        // auto applies unless ready= is given somewhere without an auto term (a superset: holding too much is harmless)
+        StringBuilder readyValues = new StringBuilder();
+        readyValues.append(optionValue(agentOptions, "ready")).append(systemProperties.getProperty("sdagent.ready"));
+        boolean readyGiven = optionValue(agentOptions, "ready") != null || systemProperties.getProperty("sdagent.ready") != null;
         for (String config : new String[] {optionValue(agentOptions, "config"),
                 systemProperties.getProperty("sdagent.config")}) {
             if (config != null && !config.trim().isEmpty()) {
                 try {
-                    text.append(new String(Files.readAllBytes(Paths.get(config.trim())), StandardCharsets.UTF_8));
+                    String file = new String(Files.readAllBytes(Paths.get(config.trim())), StandardCharsets.UTF_8);
+                    for (String line : file.split("\n")) {
+                        String key = line.trim();
+                        if (key.startsWith("ready") && key.substring(5).trim().matches("^[=:].*")) { // ready= or ready:
+                            readyGiven = true;
+                            readyValues.append(line);
+                        }
+                    }
+                    text.append(file);
                 } catch (IOException | RuntimeException unreadable) {
                     // the configuration reports it; there is nothing to hold for a file we cannot read
                 }
             }
         }
-        return classNamesBeforeHash(text);
+        Set<String> names = classNamesBeforeHash(text);
+        if (!readyGiven || readyValues.indexOf("auto") >= 0) {
+            java.util.Collections.addAll(names, PRESET_CLASSES);
+        }
+        return names;
     }
 
     /** Every {@code a.b.C} directly before a '#', as {@code a/b/C}. */

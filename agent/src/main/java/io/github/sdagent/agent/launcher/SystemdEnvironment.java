@@ -28,6 +28,11 @@ final class SystemdEnvironment {
         if (socket != null && !socket.isEmpty()) {
             return true;
         }
+        return passedSockets();
+    }
+
+    /** LISTEN_FDS is set and LISTEN_PID names this process: systemd passed sockets to this JVM. */
+    boolean passedSockets() {
         String fds = env.get("LISTEN_FDS");
         String listenPid = env.get("LISTEN_PID");
         if (fds == null || listenPid == null) {

@@ -146,8 +146,13 @@ class UnitCommandTest {
     void noReloadLinesWithoutAReloadHook() throws Exception {
         String unit = service("--agent=ready=a.B#start(int,long),watchdog=off", "--", "/usr/bin/java", "-jar", "/opt/app/app.jar");
         assertFalse(unit.contains("Reload"), unit);
-        assertFalse(UnitCommand.hasReloadHook("ready=a.B#m(reload=x)"));
-        assertTrue(UnitCommand.hasReloadHook("ready=a.B#m(int,long), reload=c.D#r"));
+        assertEquals(null, UnitCommand.reloadSignal("ready=a.B#m(reload.x)"));
+        assertEquals("HUP", UnitCommand.reloadSignal("ready=a.B#m(int,long), reload=c.D#r"));
+        assertEquals("USR1", UnitCommand.reloadSignal("reload=c.D#r,reload-signal=USR1"));
+        String withSignal = files(252, "--agent=reload=a.B#reload,reload-signal=WINCH", "--", "/usr/bin/java", "-jar", "x.jar").get("x.service");
+        assertTrue(withSignal.contains("\nExecReload=kill -WINCH $MAINPID\n"), withSignal);
+        String notifyReload = files(254, "--agent=reload=a.B#reload,reload-signal=USR1", "--", "/usr/bin/java", "-jar", "x.jar").get("x.service");
+        assertTrue(notifyReload.contains("\nType=notify-reload\nReloadSignal=SIGUSR1\n"), notifyReload);
     }
 
     @Test

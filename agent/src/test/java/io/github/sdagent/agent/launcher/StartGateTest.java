@@ -39,7 +39,24 @@ class StartGateTest {
         Properties viaProperty = new Properties();
         viaProperty.setProperty("sdagent.config", config.toString());
         assertEquals(Set.of("org/example/FromFile"), StartGate.hookClasses(null, viaProperty));
-        assertEquals(Set.of(), StartGate.hookClasses("config=" + dir.resolve("missing"), new Properties()));
+        // no ready= anywhere: ready=auto, so the presets' classes are held
+        assertEquals(Set.of(StartGate.PRESET_CLASSES), StartGate.hookClasses("config=" + dir.resolve("missing"), new Properties()));
+        assertEquals(Set.of(StartGate.PRESET_CLASSES), StartGate.hookClasses(null, new Properties()));
+        Set<String> withAuto = StartGate.hookClasses("ready=auto+a.B#c", new Properties());
+        assertTrue(withAuto.contains("a/B") && withAuto.containsAll(Set.of(StartGate.PRESET_CLASSES)), withAuto.toString());
+        assertEquals(Set.of(), StartGate.hookClasses("ready=start", new Properties()));
+        assertEquals(Set.of("a/B"), StartGate.hookClasses("ready=a.B#c,mainpid=auto", new Properties()));
+        Path onlyReadyWhen = dir.resolve("ready-when.properties");
+        Files.writeString(onlyReadyWhen, "ready-when=any\n");
+        assertEquals(Set.of(StartGate.PRESET_CLASSES), StartGate.hookClasses("config=" + onlyReadyWhen, new Properties()),
+                "ready-when= alone leaves auto in force");
+        Properties autoByProperty = new Properties();
+        autoByProperty.setProperty("sdagent.ready", "auto");
+        assertTrue(StartGate.hookClasses("mainpid=on", autoByProperty).containsAll(Set.of(StartGate.PRESET_CLASSES)));
+        Properties reload = new Properties();
+        reload.setProperty("sdagent.reload", "org.example.Config#reload");
+        assertEquals(Set.of("org/example/Config", "org/example/Server"),
+                StartGate.hookClasses("ready=org.example.Server#start", reload), "reload=: its instances are tracked");
     }
 
     @Test
@@ -58,6 +75,26 @@ class StartGateTest {
         assertArrayEquals(new byte[] {42}, hooked.get(5, TimeUnit.SECONDS));
         assertArrayEquals(new byte[] {42}, processBuilder.get(5, TimeUnit.SECONDS));
         assertTrue(seen.containsAll(List.of("org/example/Other", "org/example/Hooked", StartGate.PROCESS_BUILDER)));
+    }
+
+    @Test
+    void withPassedSocketsHoldsTheJdkBindClassesToo() throws Exception {
+        StartGate gate = new StartGate(Set.of(), true);
+        List<CompletableFuture<byte[]>> held = new ArrayList<>();
+        for (String bindClass : StartGate.BIND_CLASSES) {
+            held.add(transformAsync(gate, bindClass));
+        }
+        Thread.sleep(200);
+        for (CompletableFuture<byte[]> each : held) {
+            assertFalse(each.isDone(), "a class that binds must wait for socket activation to be in place");
+        }
+        gate.open();
+        for (CompletableFuture<byte[]> each : held) {
+            assertNull(each.get(5, TimeUnit.SECONDS));
+        }
+        StartGate withoutSockets = new StartGate(Set.of(), false);
+        // without passed sockets nothing of it waits (a held class would time out here)
+        assertNull(transformAsync(withoutSockets, StartGate.BIND_CLASSES[0]).get(2, TimeUnit.SECONDS));
     }
 
     @Test

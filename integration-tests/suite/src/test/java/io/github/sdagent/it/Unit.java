@@ -45,7 +45,8 @@ final class Unit implements AutoCloseable {
     /** {@code scenario} names the unit (sdagent-it-SCENARIO-RANDOM) and its log files. */
     Unit(String scenario) {
         Systemd.require();
-        name = "sdagent-it-" + scenario + "-" + Integer.toHexString(ThreadLocalRandom.current().nextInt(0x1000, 0x10000));
+        // it.unit.prefix: several checkouts testing at once under one user manager keep their units apart
+        name = System.getProperty("it.unit.prefix", "sdagent-it-") + scenario + "-" + Integer.toHexString(ThreadLocalRandom.current().nextInt(0x1000, 0x10000));
         Path logs = Suite.logsDir();
         try {
             Files.createDirectories(logs);

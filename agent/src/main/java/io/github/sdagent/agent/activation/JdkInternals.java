@@ -1,0 +1,79 @@
+package io.github.sdagent.agent.activation;
+
+import io.github.sdagent.agent.bridge.listen.ListenBridge;
+
+import java.io.FileDescriptor;
+import java.lang.instrument.Instrumentation;
+import java.lang.invoke.MethodHandle;
+import java.lang.invoke.MethodHandles;
+import java.lang.reflect.Field;
+import java.lang.reflect.Method;
+import java.net.InetAddress;
+import java.net.ProtocolFamily;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * The JDK internals the bind interception uses, opened through the agent's Instrumentation (the user passes no
+ * {@code --add-opens}): java.base reads the bridge's module (the rewritten JDK classes call it), and
+ * {@code sun.nio.ch} and {@code java.io} are opened to the agent's module only (for the original
+ * {@code Net.bind/listen} and a FileDescriptor's number). Java 8 API, hence reflection for the module calls.
+ */
+final class JdkInternals {
+
+    final MethodHandle familyBind;
+    final MethodHandle plainBind;
+    final MethodHandle listen;
+    private final Field fd;
+
+    private JdkInternals(MethodHandle familyBind, MethodHandle plainBind, MethodHandle listen, Field fd) {
+        this.familyBind = familyBind;
+        this.plainBind = plainBind;
+        this.listen = listen;
+        this.fd = fd;
+    }
+
+    /** @throws Exception with a message saying what is missing, when this JDK is not one the interception knows */
+    static JdkInternals open(Instrumentation inst) throws Exception {
+        Method getModule;
+        try {
+            getModule = Class.class.getMethod("getModule");
+        } catch (NoSuchMethodException java8) {
+            throw new UnsupportedOperationException("socket interception needs JDK 11 or later");
+        }
+        Class<?> net = Class.forName("sun.nio.ch.Net", false, null);
+        Object javaBase = getModule.invoke(FileDescriptor.class);
+        Object own = getModule.invoke(JdkInternals.class);
+        Object bridge = getModule.invoke(ListenBridge.class);
+        Map<String, Set<?>> opens = new HashMap<>();
+        opens.put("sun.nio.ch", Collections.singleton(own));
+        opens.put("java.io", Collections.singleton(own));
+        Class<?> moduleType = Class.forName("java.lang.Module");
+        Instrumentation.class.getMethod("redefineModule", moduleType, Set.class, Map.class, Map.class, Set.class,
+                Map.class).invoke(inst, javaBase, Collections.singleton(bridge), Collections.emptyMap(), opens,
+                Collections.emptySet(), Collections.emptyMap());
+
+        MethodHandles.Lookup lookup = MethodHandles.lookup();
+        Method familyBind = net.getDeclaredMethod("bind", ProtocolFamily.class, FileDescriptor.class,
+                InetAddress.class, int.class);
+        Method plainBind = net.getDeclaredMethod("bind", FileDescriptor.class, InetAddress.class, int.class);
+        Method listen = net.getDeclaredMethod("listen", FileDescriptor.class, int.class);
+        Field fd = FileDescriptor.class.getDeclaredField("fd");
+        familyBind.setAccessible(true);
+        plainBind.setAccessible(true);
+        listen.setAccessible(true);
+        fd.setAccessible(true);
+        return new JdkInternals(lookup.unreflect(familyBind), lookup.unreflect(plainBind), lookup.unreflect(listen), fd);
+    }
+
+    /** The descriptor's number, or -1 when it is closed. */
+    int fdVal(FileDescriptor descriptor) {
+        try {
+            return fd.getInt(descriptor);
+        } catch (IllegalAccessException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}

@@ -1,0 +1,154 @@
+package io.github.sdagent.agent.bridge.listen;
+
+import java.io.FileDescriptor;
+import java.io.IOException;
+import java.lang.invoke.MethodHandle;
+import java.net.InetAddress;
+import java.net.ProtocolFamily;
+
+/**
+ * Where the JDK's bind and listen calls go once the agent's bind interception has rewritten them (in
+ * {@code sun.nio.ch.ServerSocketChannelImpl}, {@code NioSocketImpl} and {@code DatagramChannelImpl}, the static
+ * calls to {@code sun.nio.ch.Net.bind/listen} are redirected here, same arguments). On the bootstrap class path,
+ * JDK types only. The agent's dispatcher may take the bind over (adopt an inherited socket); otherwise, and
+ * whenever the dispatcher fails, the original JDK method runs, through a handle the agent looked up. The
+ * original's own exceptions reach the application unchanged; the dispatcher's never do.
+ */
+public final class ListenBridge {
+
+    /** Which JDK class made the call. */
+    public static final int SERVER_SOCKET_CHANNEL = 1;
+    public static final int SERVER_SOCKET = 2;
+    public static final int DATAGRAM_CHANNEL = 3;
+
+    /** Implemented inside the agent ({@code io.github.sdagent.agent.activation.BindInterception}). */
+    public interface Dispatcher {
+
+        /** @return true when the dispatcher has bound {@code fd} itself (the original bind must not run) */
+        boolean beforeBind(int kind, FileDescriptor fd, InetAddress address, int port);
+
+        /** @return true when {@code fd} already listens (the original listen must not run) */
+        boolean beforeListen(int kind, FileDescriptor fd, int backlog);
+
+        /** {@code fd} is now listening (a stream socket) or bound (a datagram socket). */
+        void up(int kind, FileDescriptor fd);
+    }
+
+    private static volatile Dispatcher dispatcher;
+    /** sun.nio.ch.Net.bind(ProtocolFamily, FileDescriptor, InetAddress, int) */
+    private static volatile MethodHandle familyBind;
+    /** sun.nio.ch.Net.bind(FileDescriptor, InetAddress, int) */
+    private static volatile MethodHandle plainBind;
+    /** sun.nio.ch.Net.listen(FileDescriptor, int) */
+    private static volatile MethodHandle listen;
+
+    private ListenBridge() {
+    }
+
+    /** Called once, before any class is rewritten to call this one. */
+    public static void install(Dispatcher newDispatcher, MethodHandle newFamilyBind, MethodHandle newPlainBind,
+                               MethodHandle newListen) {
+        familyBind = newFamilyBind;
+        plainBind = newPlainBind;
+        listen = newListen;
+        dispatcher = newDispatcher;
+    }
+
+    public static void bindServerChannel(ProtocolFamily family, FileDescriptor fd, InetAddress address, int port)
+            throws IOException {
+        if (!adopted(SERVER_SOCKET_CHANNEL, fd, address, port)) {
+            try {
+                familyBind.invokeExact(family, fd, address, port);
+            } catch (Throwable t) {
+                throw rethrow(t);
+            }
+        }
+    }
+
+    public static void bindDatagramChannel(ProtocolFamily family, FileDescriptor fd, InetAddress address, int port)
+            throws IOException {
+        if (!adopted(DATAGRAM_CHANNEL, fd, address, port)) {
+            try {
+                familyBind.invokeExact(family, fd, address, port);
+            } catch (Throwable t) {
+                throw rethrow(t);
+            }
+        }
+        up(DATAGRAM_CHANNEL, fd);
+    }
+
+    public static void bindServerSocket(FileDescriptor fd, InetAddress address, int port) throws IOException {
+        if (!adopted(SERVER_SOCKET, fd, address, port)) {
+            try {
+                plainBind.invokeExact(fd, address, port);
+            } catch (Throwable t) {
+                throw rethrow(t);
+            }
+        }
+    }
+
+    public static void listenServerChannel(FileDescriptor fd, int backlog) throws IOException {
+        listen(SERVER_SOCKET_CHANNEL, fd, backlog);
+    }
+
+    public static void listenServerSocket(FileDescriptor fd, int backlog) throws IOException {
+        listen(SERVER_SOCKET, fd, backlog);
+    }
+
+    private static void listen(int kind, FileDescriptor fd, int backlog) throws IOException {
+        boolean skip = false;
+        Dispatcher current = dispatcher;
+        if (current != null) {
+            try {
+                skip = current.beforeListen(kind, fd, backlog);
+            } catch (Throwable ignored) {
+                // never into the application: listen as usual
+            }
+        }
+        if (!skip) {
+            try {
+                listen.invokeExact(fd, backlog);
+            } catch (Throwable t) {
+                throw rethrow(t);
+            }
+        }
+        up(kind, fd);
+    }
+
+    private static boolean adopted(int kind, FileDescriptor fd, InetAddress address, int port) {
+        Dispatcher current = dispatcher;
+        if (current == null) {
+            return false;
+        }
+        try {
+            return current.beforeBind(kind, fd, address, port);
+        } catch (Throwable ignored) {
+            return false; // never into the application: bind as usual
+        }
+    }
+
+    private static void up(int kind, FileDescriptor fd) {
+        Dispatcher current = dispatcher;
+        if (current != null) {
+            try {
+                current.up(kind, fd);
+            } catch (Throwable ignored) {
+                // never into the application
+            }
+        }
+    }
+
+    /** The original's exceptions, unchanged: it declares IOException only. */
+    private static IOException rethrow(Throwable t) throws IOException {
+        if (t instanceof IOException) {
+            throw (IOException) t;
+        }
+        if (t instanceof RuntimeException) {
+            throw (RuntimeException) t;
+        }
+        if (t instanceof Error) {
+            throw (Error) t;
+        }
+        throw new IOException(t);
+    }
+}

@@ -1,0 +1,68 @@
+package io.github.sdagent.agent.ready;
+
+import io.github.sdagent.agent.ready.Preset.Kind;
+import java.lang.reflect.Method;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.List;
+
+/**
+ * The table of servers and frameworks {@code ready=auto} knows, one row each. Adding one is adding a row here (and
+ * its test in PresetsTest / AutoReadinessIT). Each row names the method whose return means "serving everything
+ * this component started", found by reading the server's code, not its documentation:
+ * <ul>
+ *   <li>Jetty 9.4 to 12: {@code Server#doStart}. In Jetty 12, {@code Server#start} is the final
+ *       {@code AbstractLifeCycle#start()} that every connector and handler inherits; {@code doStart} is the
+ *       server's own, opens the connectors and throws when a port is taken (9.4 through 12).</li>
+ *   <li>Tomcat, embedded or {@code catalina.sh run}: {@code StandardService#startInternal}, which starts the
+ *       connectors last. Under {@code run}, {@code Catalina#start} blocks until shutdown; and a connector whose port
+ *       is taken is logged and left FAILED while start returns normally: the check looks at the connectors.</li>
+ *   <li>Spring Boot: {@code SpringApplication#run(String[])} returns after the runners, where it publishes
+ *       ApplicationReadyEvent (web or not).</li>
+ * </ul>
+ */
+public final class Presets {
+
+    private Presets() {
+    }
+
+    /** Every FAILED (or not started) connector of a Tomcat StandardService. No connector at all is fine: Spring Boot adds them later. */
+    static final Preset.Check TOMCAT_CONNECTORS = new Preset.Check() {
+        @Override
+        public String problem(Object service) throws Exception {
+            Object[] connectors = (Object[]) service.getClass().getMethod("findConnectors").invoke(service);
+            for (Object connector : connectors) {
+                Method stateName = connector.getClass().getMethod("getStateName");
+                String state = String.valueOf(stateName.invoke(connector));
+                if (!"STARTED".equals(state)) {
+                    return "Tomcat connector " + connector + " is " + state + " (port in use?)";
+                }
+            }
+            return null;
+        }
+    };
+
+    public static final List<Preset> ALL = Collections.unmodifiableList(Arrays.asList(
+            framework("Spring Boot", "org.springframework.boot.SpringApplication", "run(java.lang.String[])"),
+            framework("Quarkus", "io.quarkus.runtime.Application", "start(java.lang.String[])"),
+            framework("Micronaut", "io.micronaut.runtime.Micronaut", "start:"),
+            framework("Dropwizard", "io.dropwizard.core.Application", "run(java.lang.String[])"), // 3.x, 4.x
+            framework("Dropwizard", "io.dropwizard.Application", "run(java.lang.String[])"),      // 1.x, 2.x
+            server("Jetty", "org.eclipse.jetty.server.Server", "doStart:", null),
+            server("Tomcat", "org.apache.catalina.core.StandardService", "startInternal:", TOMCAT_CONNECTORS),
+            server("Netty", "io.netty.bootstrap.ServerBootstrap", "bind(java.net.SocketAddress)", null),
+            server("Undertow", "io.undertow.Undertow", "start:", null),
+            server("JDK HttpServer", "com.sun.net.httpserver.HttpServer", "start:", null),
+            server("Vert.x", "io.vertx.core.http.impl.HttpServerImpl", "listen(io.vertx.core.net.SocketAddress)", null),
+            server("Helidon", "io.helidon.webserver.LoomServer", "start:", null),                 // 4.x
+            server("gRPC", "io.grpc.Server", "start:", null),
+            server("Armeria", "com.linecorp.armeria.server.Server", "start:", null)));
+
+    private static Preset framework(String name, String className, String method) {
+        return new Preset(name, Kind.FRAMEWORK, className, method, null);
+    }
+
+    private static Preset server(String name, String className, String method, Preset.Check check) {
+        return new Preset(name, Kind.SERVER, className, method, check);
+    }
+}

@@ -1,0 +1,103 @@
+package io.github.sdagent.agent.ready;
+
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Properties;
+import java.util.Set;
+
+/**
+ * The fallback rule of {@code ready=auto} when no preset applies: READY on evidence that the application serves,
+ * from the listeners this JVM opens (socket activation's bind/listen interception feeds {@link #listenerUp}; this
+ * class only decides). "The first socket that listens" is wrong on real servers (a transaction manager's loopback
+ * listener on an ephemeral port comes seconds before the HTTP port; a broker's controller port before its client
+ * port), so:
+ * <ol>
+ *   <li>A listener counts unless it was bound to port 0 (ephemeral: internal plumbing, nobody can be told to connect
+ *       to it) or is one of the JVM's own ({@code com.sun.management.jmxremote.port},
+ *       {@code com.sun.management.jmxremote.rmi.port}, a jdwp {@code address=} port).</li>
+ *   <li>READY once at least one counting listener is up, <em>and</em> the main thread has finished or is blocked for
+ *       good (joined, awaiting, parked without timeout, or in an accept loop), <em>and</em> no counting listener came up
+ *       within the settle window before now.</li>
+ *   <li>Never while a preset is in progress: the preset's own ready point wins ({@link AutoReadiness#presetPending}).</li>
+ * </ol>
+ * Limits: an application that starts its last listener later than the settle window after its main thread blocked is
+ * ready before that listener; one whose main thread keeps running (a busy loop, a sleep loop) is never ready by this
+ * rule (set ready=).
+ */
+public final class ServingEvidence {
+
+    /** State of the application's main thread, as sampled by the caller. */
+    public enum MainThread { RUNNING, SETTLED }
+
+    /** Default settle window: no new listener for this long. */
+    public static final long DEFAULT_SETTLE_NANOS = 1_000_000_000L;
+
+    private final Set<Integer> jvmOwnPorts;
+    private final long settleNanos;
+    private final List<String> counted = new ArrayList<>();
+    private long lastListenerNanos;
+    private MainThread main = MainThread.RUNNING;
+
+    public ServingEvidence(Set<Integer> jvmOwnPorts, long settleNanos) {
+        this.jvmOwnPorts = jvmOwnPorts;
+        this.settleNanos = settleNanos;
+    }
+
+    /**
+     * A listener came up.
+     *
+     * @param host          the bound address as text ("0.0.0.0", "127.0.0.1", "::")
+     * @param port          the port it listens on (the one the kernel chose, for an ephemeral bind)
+     * @param ephemeralBind whether the application asked for port 0
+     */
+    public synchronized void listenerUp(String host, int port, boolean ephemeralBind, long nowNanos) {
+        if (ephemeralBind || jvmOwnPorts.contains(port)) {
+            return;
+        }
+        counted.add((host.equals("0.0.0.0") || host.equals("::") ? "" : host) + ":" + port);
+        lastListenerNanos = nowNanos;
+    }
+
+    public synchronized void mainThread(MainThread state) {
+        main = state;
+    }
+
+    /** The listeners that justify READY now ({@code :8080, 127.0.0.1:9090}), or null if the rule does not hold yet. */
+    public synchronized String readyNow(long nowNanos, boolean presetPending) {
+        if (presetPending || counted.isEmpty() || main != MainThread.SETTLED
+                || nowNanos - lastListenerNanos < settleNanos) {
+            return null;
+        }
+        return String.join(", ", counted);
+    }
+
+    /** The JVM's own listener ports, from its system properties and input arguments. */
+    public static Set<Integer> jvmOwnPorts(Properties system, List<String> jvmArguments) {
+        Set<Integer> ports = new HashSet<>();
+        addPort(ports, system.getProperty("com.sun.management.jmxremote.port"));
+        addPort(ports, system.getProperty("com.sun.management.jmxremote.rmi.port"));
+        for (String argument : jvmArguments) {
+            if (argument.startsWith("-agentlib:jdwp=") || argument.startsWith("-Xrunjdwp:")) {
+                for (String option : argument.substring(argument.indexOf(argument.startsWith("-X") ? ':' : '=') + 1).split(",")) {
+                    if (option.startsWith("address=")) {
+                        String address = option.substring("address=".length());
+                        addPort(ports, address.substring(address.lastIndexOf(':') + 1));
+                    }
+                }
+            }
+        }
+        return ports;
+    }
+
+    private static void addPort(Set<Integer> ports, String text) {
+        if (text == null) {
+            return;
+        }
+        try {
+            ports.add(Integer.parseInt(text.trim()));
+        } catch (NumberFormatException ignored) {
+            // not a port: nothing of ours to exclude
+        }
+    }
+}

@@ -1,0 +1,378 @@
+package io.github.sdagent.agent.activation;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.File;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.DatagramPacket;
+import java.net.DatagramSocket;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * Socket adoption in a forked JVM with the packaged agent, under systemd's own {@code systemd-socket-activate}
+ * (real LISTEN_FDS/LISTEN_PID/LISTEN_FDNAMES; the JVM starts with the first connection): {@link AdoptionProbe}
+ * binds as an ordinary server would, and what it answers and prints shows whether its bind got the inherited socket.
+ * Every test runs on JDK 17 and JDK 25.
+ */
+class SocketAdoptionIT {
+
+    static final String JDK17 = System.getProperty("java.home");
+    static final String JDK25 = System.getProperty("sdagent.test.jdk25", "/usr/lib/jvm/temurin-25-jdk-amd64");
+    static final int TIMEOUT_MS = 120_000;
+
+    @TempDir
+    Path dir;
+
+    /** A running {@code systemd-socket-activate ... java -javaagent ... AdoptionProbe ...}. */
+    final class Activated implements AutoCloseable {
+        final Process process;
+        final Path out = dir.resolve("out.txt");
+        final Path err = dir.resolve("err.txt");
+
+        Activated(String jdk, List<String> activateOptions, String agentOptions, String... probeArgs) throws IOException {
+            Path activate = Paths.get("/usr/bin/systemd-socket-activate");
+            if (!Files.isExecutable(activate)) {
+                if ("1".equals(System.getenv("SDAGENT_REQUIRE_SYSTEMD"))) {
+                    throw new AssertionError(activate + " is missing (SDAGENT_REQUIRE_SYSTEMD=1)");
+                }
+                Assumptions.abort(activate + " is missing (Debian package systemd)");
+            }
+            Path agent = Paths.get(System.getProperty("sdagent.test.agent.jar", "target/sd-agent.jar")).toAbsolutePath();
+            List<String> command = new ArrayList<>();
+            command.add(activate.toString());
+            command.addAll(activateOptions);
+            command.add(jdk + File.separator + "bin" + File.separator + "java");
+            command.add("-javaagent:" + agent + (agentOptions.isEmpty() ? "" : "=" + agentOptions));
+            command.addAll(Arrays.asList("-cp", Paths.get("target/test-classes").toAbsolutePath().toString(),
+                    AdoptionProbe.class.getName()));
+            command.addAll(Arrays.asList(probeArgs));
+            ProcessBuilder builder = new ProcessBuilder(command);
+            for (String key : new String[] {"NOTIFY_SOCKET", "LISTEN_FDS", "LISTEN_PID", "LISTEN_FDNAMES",
+                    "JAVA_TOOL_OPTIONS", "JDK_JAVA_OPTIONS"}) {
+                builder.environment().remove(key);
+            }
+            process = builder.redirectOutput(out.toFile()).redirectError(err.toFile()).start();
+        }
+
+        /** Connects (retrying until systemd-socket-activate listens) and returns the first line answered. */
+        String request(int port) throws Exception {
+            long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            while (true) {
+                try (Socket client = new Socket()) {
+                    client.connect(new InetSocketAddress("127.0.0.1", port), 5000);
+                    client.setSoTimeout(TIMEOUT_MS);
+                    InputStream in = client.getInputStream();
+                    return new String(in.readAllBytes(), StandardCharsets.UTF_8).trim();
+                } catch (java.net.ConnectException notYetListening) {
+                    if (System.nanoTime() > end || !process.isAlive()) {
+                        throw new AssertionError("cannot connect to " + port + "\n" + diagnostics(), notYetListening);
+                    }
+                    Thread.sleep(50);
+                }
+            }
+        }
+
+        /** As {@link #request} over IPv6 loopback. */
+        String request6(int port) throws Exception {
+            long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            while (true) {
+                try (Socket client = new Socket()) {
+                    client.connect(new InetSocketAddress(InetAddress.getByName("::1"), port), 5000);
+                    client.setSoTimeout(TIMEOUT_MS);
+                    return new String(client.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
+                } catch (java.net.ConnectException notYetListening) {
+                    if (System.nanoTime() > end || !process.isAlive()) {
+                        throw new AssertionError("cannot connect to [::1]:" + port + "\n" + diagnostics(), notYetListening);
+                    }
+                    Thread.sleep(50);
+                }
+            }
+        }
+
+        /** Waits for the probe to exit and returns its stdout. */
+        String finish() throws Exception {
+            assertTrue(process.waitFor(TIMEOUT_MS, TimeUnit.MILLISECONDS), this::diagnostics);
+            return Files.readString(out);
+        }
+
+        String stderr() throws IOException {
+            return Files.readString(err);
+        }
+
+        String diagnostics() {
+            try {
+                return "--- stdout:\n" + Files.readString(out) + "\n--- stderr:\n" + Files.readString(err);
+            } catch (IOException e) {
+                return e.toString();
+            }
+        }
+
+        @Override
+        public void close() {
+            process.destroyForcibly();
+        }
+    }
+
+    static int freePort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            return socket.getLocalPort();
+        }
+    }
+
+    /** Triggers the start with a connection the probe never accepts (it fails to bind), and waits for its exit. */
+    static void connectWithoutAnswer(int port) {
+        new Thread(() -> {
+            long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            while (System.nanoTime() < end) {
+                try (Socket client = new Socket()) {
+                    client.connect(new InetSocketAddress("127.0.0.1", port), 5000);
+                    client.setSoTimeout(TIMEOUT_MS);
+                    client.getInputStream().read();
+                    return;
+                } catch (java.net.ConnectException notYetListening) {
+                    try {
+                        Thread.sleep(50);
+                    } catch (InterruptedException e) {
+                        return;
+                    }
+                } catch (IOException closed) {
+                    return; // the probe exits without answering
+                }
+            }
+        }).start();
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"17", "25"})
+    void serverSocketGetsTheInheritedSocket(String version) throws Exception {
+        int port = freePort();
+        try (Activated probe = new Activated(jdk(version), List.of("-l", "127.0.0.1:" + port), "",
+                "server-socket", "127.0.0.1", Integer.toString(port))) {
+            assertEquals("hello server-socket local=/127.0.0.1:" + port, probe.request(port), probe::diagnostics);
+            String out = probe.finish();
+            assertTrue(out.contains("fd3-cloexec=true"), "inherited fds get FD_CLOEXEC\n" + probe.diagnostics());
+            assertTrue(probe.stderr().contains("sd-agent: socket activation: the server-socket bind to 127.0.0.1:"
+                    + port + " uses inherited socket 'unknown' (fd 3, 127.0.0.1:" + port + ")"), probe::diagnostics);
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"17", "25"})
+    void dualStackChannelOnTheWildcardTakesAnIpv4Socket(String version) throws Exception {
+        int port = freePort();
+        try (Activated probe = new Activated(jdk(version), List.of("-l", "127.0.0.1:" + port), "",
+                "channel", "*", Integer.toString(port))) {
+            assertEquals("hello channel local=/127.0.0.1:" + port, probe.request(port), probe::diagnostics);
+            assertTrue(probe.finish().contains("channel bound /127.0.0.1:" + port), probe::diagnostics);
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"17", "25"})
+    void closedAndReboundChannelGetsTheSocketAgain(String version) throws Exception {
+        int port = freePort();
+        try (Activated probe = new Activated(jdk(version), List.of("-l", "127.0.0.1:" + port), "",
+                "rebind", "127.0.0.1", Integer.toString(port))) {
+            assertEquals("hello rebind local=/127.0.0.1:" + port, probe.request(port), probe::diagnostics);
+            String out = probe.finish();
+            assertTrue(out.contains("first bind /127.0.0.1:" + port) && out.contains("rebind bound /127.0.0.1:" + port),
+                    probe::diagnostics);
+        }
+    }
+
+    /** dup2 replaces the file an epoll registration belongs to: the agent registers the new one the same way. */
+    @ParameterizedTest
+    @ValueSource(strings = {"17", "25"})
+    void channelInASelectorBeforeItBindsStillGetsItsConnections(String version) throws Exception {
+        int port = freePort();
+        try (Activated probe = new Activated(jdk(version), List.of("-l", "127.0.0.1:" + port), "",
+                "registered-first", "127.0.0.1", Integer.toString(port))) {
+            assertEquals("hello registered-first local=/127.0.0.1:" + port, probe.request(port), probe::diagnostics);
+            probe.finish();
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"17", "25"})
+    void namedSocketsServeTheMappedPorts(String version) throws Exception {
+        int web = freePort();
+        int admin = freePort();
+        int askedWeb = freePort();
+        int askedAdmin = freePort();
+        try (Activated probe = new Activated(jdk(version),
+                List.of("-l", "127.0.0.1:" + web, "-l", "127.0.0.1:" + admin, "--fdname=web:admin"),
+                "sockets=admin:" + askedAdmin + "+web:" + askedWeb,
+                "channel", "127.0.0.1", Integer.toString(askedWeb), Integer.toString(askedAdmin))) {
+            assertEquals("hello channel local=/127.0.0.1:" + web, probe.request(web), probe::diagnostics);
+            assertEquals("hello channel local=/127.0.0.1:" + admin, probe.request(admin), probe::diagnostics);
+            probe.finish();
+            assertTrue(probe.stderr().contains("uses inherited socket 'admin' (fd 4, 127.0.0.1:" + admin + ")"),
+                    probe::diagnostics);
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"17", "25"})
+    void socketsOffLeavesTheBindAlone(String version) throws Exception {
+        int port = freePort();
+        try (Activated probe = new Activated(jdk(version), List.of("-l", "127.0.0.1:" + port), "sockets=off",
+                "channel", "127.0.0.1", Integer.toString(port))) {
+            connectWithoutAnswer(port);
+            String out = probe.finish();
+            assertTrue(out.contains("bind failed: java.net.BindException: Address already in use"), probe::diagnostics);
+            assertTrue(!probe.stderr().contains("socket activation"), probe::diagnostics);
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"17", "25"})
+    void listenPidOfAnotherProcessIsIgnored(String version) throws Exception {
+        int port = freePort();
+        // The agent is active (NOTIFY_SOCKET is set: nobody listens there), but LISTEN_PID names pid 1.
+        try (Activated probe = new Activated(jdk(version), List.of("-l", "127.0.0.1:" + port, "-E", "LISTEN_PID=1",
+                "-E", "NOTIFY_SOCKET=@sdt-act-nobody-" + port), "",
+                "channel", "127.0.0.1", Integer.toString(port))) {
+            connectWithoutAnswer(port);
+            String out = probe.finish();
+            assertTrue(out.contains("bind failed: java.net.BindException: Address already in use"), probe::diagnostics);
+            assertTrue(!probe.stderr().contains("socket activation"), probe::diagnostics);
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"17", "25"})
+    void datagramChannelGetsTheInheritedDatagramSocket(String version) throws Exception {
+        int port = freePort();
+        try (Activated probe = new Activated(jdk(version), List.of("-d", "-l", "127.0.0.1:" + port), "",
+                "datagram", "*", Integer.toString(port));
+             DatagramSocket client = new DatagramSocket()) {
+            byte[] ping = "ping".getBytes(StandardCharsets.UTF_8);
+            Thread.sleep(500); // systemd-socket-activate binds first; a datagram sent before is lost, so resend
+            long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+            while (probe.process.isAlive() && System.nanoTime() < end) {
+                client.send(new DatagramPacket(ping, ping.length, new InetSocketAddress("127.0.0.1", port)));
+                probe.process.waitFor(1, TimeUnit.SECONDS);
+            }
+            String out = probe.finish();
+            assertTrue(out.contains("datagram bound /127.0.0.1:" + port), probe::diagnostics);
+            assertTrue(out.contains("datagram received ping"), probe::diagnostics);
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"17", "25"})
+    void datagramSocketGetsTheInheritedDatagramSocket(String version) throws Exception {
+        int port = freePort();
+        try (Activated probe = new Activated(jdk(version), List.of("-d", "-l", "127.0.0.1:" + port), "",
+                "datagram-socket", "127.0.0.1", Integer.toString(port));
+             DatagramSocket client = new DatagramSocket()) {
+            byte[] ping = "ping".getBytes(StandardCharsets.UTF_8);
+            long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+            while (probe.process.isAlive() && System.nanoTime() < end) {
+                client.send(new DatagramPacket(ping, ping.length, new InetSocketAddress("127.0.0.1", port)));
+                probe.process.waitFor(1, TimeUnit.SECONDS);
+            }
+            String out = probe.finish();
+            assertTrue(out.contains("datagram-socket bound /127.0.0.1:" + port), probe::diagnostics);
+            assertTrue(out.contains("datagram-socket received ping"), probe::diagnostics);
+        }
+    }
+
+    /** An IPv6 socket ({@code -l [::1]:PORT}) serves the JDK's channel bound to ::1. */
+    @ParameterizedTest
+    @ValueSource(strings = {"17", "25"})
+    void ipv6SocketServesAnIpv6Bind(String version) throws Exception {
+        int port = freePort();
+        try (Activated probe = new Activated(jdk(version), List.of("-l", "[::1]:" + port), "",
+                "channel", "::1", Integer.toString(port))) {
+            String reply = probe.request6(port);
+            assertEquals("hello channel local=/[0:0:0:0:0:0:0:1]:" + port, reply, probe::diagnostics);
+            probe.finish();
+        }
+    }
+
+    /** Without LISTEN_FDS (the agent active through NOTIFY_SOCKET), nothing of the interception loads or weaves. */
+    @ParameterizedTest
+    @ValueSource(strings = {"17", "25"})
+    void withoutListenFdsNothingOfItLoads(String version) throws Exception {
+        int port = freePort();
+        Path agent = Paths.get(System.getProperty("sdagent.test.agent.jar", "target/sd-agent.jar")).toAbsolutePath();
+        ProcessBuilder builder = new ProcessBuilder(jdk(version) + "/bin/java", "-Xlog:class+load=info",
+                "-javaagent:" + agent, "-cp", Paths.get("target/test-classes").toAbsolutePath().toString(),
+                AdoptionProbe.class.getName(), "channel", "127.0.0.1", Integer.toString(port));
+        for (String key : new String[] {"LISTEN_FDS", "LISTEN_PID", "LISTEN_FDNAMES", "JAVA_TOOL_OPTIONS"}) {
+            builder.environment().remove(key);
+        }
+        builder.environment().put("NOTIFY_SOCKET", "@sdt-act-nobody-" + port);
+        Path out = dir.resolve("classes.txt");
+        Process process = builder.redirectErrorStream(true).redirectOutput(out.toFile()).start();
+        try {
+            String reply = null;
+            long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+            // the agent starts alongside the app: let it get past the point where it would start socket activation
+            while (!read(out).contains("io.github.sdagent.agent.hooks.ProcessBuilderScrubbing ")) {
+                assertTrue(System.nanoTime() < end && process.isAlive(), () -> read(out));
+                Thread.sleep(50);
+            }
+            Thread.sleep(500);
+            while (reply == null) {
+                try (Socket client = new Socket()) {
+                    client.connect(new InetSocketAddress("127.0.0.1", port), 5000);
+                    client.setSoTimeout(TIMEOUT_MS);
+                    reply = new String(client.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
+                } catch (java.net.ConnectException notYet) {
+                    assertTrue(System.nanoTime() < end && process.isAlive(), () -> read(out));
+                    Thread.sleep(50);
+                }
+            }
+            assertEquals("hello channel local=/127.0.0.1:" + port, reply);
+            assertTrue(process.waitFor(TIMEOUT_MS, TimeUnit.MILLISECONDS));
+            String log = read(out);
+            assertTrue(log.contains("io.github.sdagent.agent.AgentMain "), "the agent ran: " + log);
+            assertTrue(log.contains("sun.nio.ch.ServerSocketChannelImpl"), log);
+            for (String line : log.split("\n")) {
+                assertTrue(!line.contains("io.github.sdagent.agent.activation.") && !line.contains("bridge.listen.")
+                        || line.contains("activation.AdoptionProbe")
+                        && !line.contains("ActivationStart") && !line.contains("io.github.sdagent.core.Sockets"), line);
+            }
+        } finally {
+            process.destroyForcibly();
+        }
+    }
+
+    static String read(Path file) {
+        try {
+            return Files.readString(file);
+        } catch (IOException e) {
+            return e.toString();
+        }
+    }
+
+    static String jdk(String version) {
+        String home = version.equals("17") ? JDK17 : JDK25;
+        if (!Files.isExecutable(Paths.get(home, "bin", "java"))) {
+            if ("1".equals(System.getenv("SDAGENT_REQUIRE_SYSTEMD"))) {
+                throw new AssertionError(home + " is missing");
+            }
+            Assumptions.abort(home + " is missing");
+        }
+        return home;
+    }
+}

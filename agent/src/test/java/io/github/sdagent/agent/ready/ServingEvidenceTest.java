@@ -1,0 +1,78 @@
+package io.github.sdagent.agent.ready;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+
+import io.github.sdagent.agent.ready.ServingEvidence.MainThread;
+import java.util.List;
+import java.util.Properties;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The fallback rule against synthetic listener events shaped like the real servers the issue names (the bind/listen
+ * interception that produces them belongs to socket activation).
+ */
+class ServingEvidenceTest {
+
+    private static final long S = 1_000_000_000L;
+
+    @Test
+    void anEarlyEphemeralLoopbackListenerIsNotEvidence() {
+        ServingEvidence rule = new ServingEvidence(Set.of(), S);
+        rule.listenerUp("127.0.0.1", 41234, true, 0);   // a transaction manager's recovery port, 9 s early
+        rule.mainThread(MainThread.SETTLED);
+        assertNull(rule.readyNow(9 * S, false));
+        rule.listenerUp("0.0.0.0", 8080, false, 9 * S);
+        assertNull(rule.readyNow(9 * S + S / 2, false), "inside the settle window");
+        assertEquals(":8080", rule.readyNow(10 * S, false));
+    }
+
+    @Test
+    void aControllerPortSecondsBeforeTheClientPortWaitsForTheMainThread() {
+        ServingEvidence rule = new ServingEvidence(Set.of(), S);
+        rule.listenerUp("0.0.0.0", 9093, false, 0);     // a broker's controller listener
+        assertNull(rule.readyNow(3 * S, false), "main is still starting things");
+        rule.listenerUp("0.0.0.0", 9092, false, 4 * S); // its client listener
+        rule.mainThread(MainThread.SETTLED);            // main joins its server threads
+        assertEquals(":9093, :9092", rule.readyNow(5 * S, false));
+    }
+
+    @Test
+    void theJvmsOwnListenersNeverCount() {
+        Properties system = new Properties();
+        system.setProperty("com.sun.management.jmxremote.port", "9010");
+        Set<Integer> own = ServingEvidence.jvmOwnPorts(system,
+                List.of("-agentlib:jdwp=transport=dt_socket,server=y,suspend=n,address=*:5005"));
+        assertEquals(Set.of(9010, 5005), own);
+        ServingEvidence rule = new ServingEvidence(own, S);
+        rule.listenerUp("0.0.0.0", 9010, false, 0);
+        rule.listenerUp("0.0.0.0", 5005, false, 0);
+        rule.mainThread(MainThread.SETTLED);
+        assertNull(rule.readyNow(10 * S, false));
+    }
+
+    @Test
+    void aPresetStillStartingIsNotPreempted() {
+        ServingEvidence rule = new ServingEvidence(Set.of(), S);
+        rule.listenerUp("0.0.0.0", 8080, false, 0);
+        rule.mainThread(MainThread.SETTLED);
+        assertNull(rule.readyNow(5 * S, true));
+        assertEquals(":8080", rule.readyNow(5 * S, false));
+    }
+
+    @Test
+    void listenConditionsMatchPortAndAddress() {
+        assertEquals("listen:8080", ListenCondition.parse("8080").toString());
+        assertEquals(true, ListenCondition.parse("8080").matches("0.0.0.0", 8080));
+        assertEquals(true, ListenCondition.parse("127.0.0.1:8080").matches("127.0.0.1", 8080));
+        assertEquals(true, ListenCondition.parse("127.0.0.1:8080").matches("::", 8080), "a wildcard serves every address");
+        assertEquals(false, ListenCondition.parse("127.0.0.1:8080").matches("10.0.0.1", 8080));
+        assertEquals(false, ListenCondition.parse("8080").matches("0.0.0.0", 8081));
+        assertEquals("listen:[::1]:8080", ListenCondition.parse("[::1]:8080").toString());
+        assertEquals(true, ListenCondition.allMet(List.of(ListenCondition.parse("8080"), ListenCondition.parse("9090")),
+                List.of(new String[] {"0.0.0.0", "9090"}, new String[] {"127.0.0.1", "8080"})));
+        assertEquals(false, ListenCondition.allMet(List.of(ListenCondition.parse("8080"), ListenCondition.parse("9090")),
+                List.<String[]>of(new String[] {"0.0.0.0", "9090"})));
+    }
+}
