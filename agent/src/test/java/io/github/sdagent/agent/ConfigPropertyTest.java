@@ -39,7 +39,8 @@ class ConfigPropertyTest {
             "1h", "0", "1us", "999999999h", "9999999999", "s", "ms", "min", "us", "a.B#start", "a.B#m(int,long)",
             "a.B#m:int:java.lang.String[]", "a.B#m:", "a.B$C#run", "Server#start", "#", "(", ")", "+", "50%", "100",
             "http://localhost:8080/health", "https://x/", "listen:8080", "log:Started", "http:", "http://",
-            "listen:", "log:", "/etc/sd-agent.properties", "trigger", "skip", "SIGHUP", "Class#method"};
+            "listen:", "log:", "/etc/sd-agent.properties", "trigger", "skip", "SIGHUP", "Class#method", "web:8080",
+            "+admin:9090", "auto", "start", "USR1", "a.B#reload", "log:Started .* in [0-9.]+ s", "http://127.0.0.1:8080/"};
         for (String word : words) {
             tokens.add(word);
         }

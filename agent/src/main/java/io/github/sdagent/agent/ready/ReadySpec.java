@@ -1,6 +1,7 @@
 package io.github.sdagent.agent.ready;
 
 import io.github.sdagent.agent.HookSpec;
+import io.github.sdagent.agent.OneLine;
 import java.net.MalformedURLException;
 import java.net.URL;
 import java.util.ArrayList;
@@ -85,8 +86,8 @@ public final class ReadySpec {
                 try {
                     log = Pattern.compile(regex);
                 } catch (PatternSyntaxException e) {
-                    throw new IllegalArgumentException("log:" + regex + " is not a regular expression ("
-                            + e.getDescription() + ")");
+                    throw new IllegalArgumentException("log:" + OneLine.shown(regex) + " is not a regular expression ("
+                            + OneLine.shown(e.getDescription()) + ")");
                 }
             } else if (term.startsWith("http:") || term.startsWith("https:")) {
                 if (http != null) {
@@ -96,10 +97,11 @@ public final class ReadySpec {
                 try {
                     http = new URL(url);
                 } catch (MalformedURLException e) {
-                    throw new IllegalArgumentException(term + " is not http:URL (" + e.getMessage() + ")");
+                    throw new IllegalArgumentException(OneLine.shown(term) + " is not http:URL ("
+                            + OneLine.shown(String.valueOf(e.getMessage())) + ")");
                 }
                 if (http.getHost().isEmpty()) {
-                    throw new IllegalArgumentException(term + " is not http:URL (no host; e.g. "
+                    throw new IllegalArgumentException(OneLine.shown(term) + " is not http:URL (no host; e.g. "
                             + "http:http://127.0.0.1:8080/health)");
                 }
             } else if (term.startsWith("listen:")) {
