@@ -4,6 +4,8 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import java.io.ByteArrayOutputStream;
 import java.io.InputStream;
@@ -184,12 +186,14 @@ class SystemdFaultsIT {
      * on. The limit comes from a calibration run without the agent (its task count, plus one for the agent's start-up
      * thread), since the JVM's own threads start while premain runs.
      */
-    @Test
-    void aTaskLimitThatRefusesTheAgentsThreadIsSaidOnceAndTheApplicationRunsOn() throws Exception {
+    @ParameterizedTest
+    @ValueSource(ints = {17, 25})
+    void aTaskLimitThatRefusesTheAgentsThreadIsSaidOnceAndTheApplicationRunsOn(int version) throws Exception {
         UserManager.require();
+        String javaHome = version == 17 ? ForkedJvm.JDK17 : ForkedJvm.JDK25;
         String calibration = unit("tasks-calibration");
         Path calibrationOutput = dir.resolve("calibration.out");
-        start(calibration, calibrationOutput, Arrays.asList("Type=simple"), ForkedJvm.JDK17, FEW_THREADS, "run");
+        start(calibration, calibrationOutput, Arrays.asList("Type=simple"), javaHome, FEW_THREADS, "run");
         long deadline = System.currentTimeMillis() + 60_000;
         while (!read(calibrationOutput).contains("app started") && System.currentTimeMillis() < deadline) {
             Thread.sleep(100);
@@ -204,7 +208,7 @@ class SystemdFaultsIT {
         Path output = dir.resolve("tasks.out");
         List<String> jvmArgs = new ArrayList<>(FEW_THREADS);
         jvmArgs.add("-javaagent:" + ForkedJvm.agentJar() + "=ready=" + STARTED);
-        start(unit, output, Arrays.asList("Type=simple", "NotifyAccess=main", "TasksMax=" + limit), ForkedJvm.JDK17, jvmArgs, "run");
+        start(unit, output, Arrays.asList("Type=simple", "NotifyAccess=main", "TasksMax=" + limit), javaHome, jvmArgs, "run");
         deadline = System.currentTimeMillis() + 60_000;
         while (!read(output).contains("app started") && System.currentTimeMillis() < deadline) {
             Thread.sleep(100);
