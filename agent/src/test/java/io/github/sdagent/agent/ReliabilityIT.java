@@ -188,7 +188,10 @@ class ReliabilityIT {
                 assertQuiet(app);
                 List<String> seen = receiver.drain(Duration.ofMillis(200));
                 assertTrue(count(seen, "STOPPING=1") <= 1, seen.toString());
-                assertEquals("", app.stderr().replaceAll("(?m)^sd-agent: (Ready in|could not send) .*\n", ""),
+                // JDK 25 itself prints "Runtime.exit(143) logging failed: ..." for a SIGTERM this early, with or
+                // without the agent (2 of 15 runs without it, 3 of 15 with it, 10 to 60 ms after the start)
+                assertEquals("", app.stderr().replaceAll("(?m)^sd-agent: (Ready in|could not send) .*\n", "")
+                        .replaceAll("(?m)^Runtime\\.exit\\(143\\) logging failed: .*\n", ""),
                         "after " + delayMillis + " ms, nothing but the agent's own lines");
             }
         }

@@ -29,7 +29,11 @@ public final class FaultApp {
     }
 
     public static void main(String[] args) throws Exception {
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> System.out.println("app shutdown hook ran")));
+        try {
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> System.out.println("app shutdown hook ran")));
+        } catch (IllegalStateException shutdownInProgress) { // a SIGTERM before main began: what any application sees
+            return;
+        }
         switch (args[0]) {
             case "overloaded":
                 Overloads.start(8080);
