@@ -214,6 +214,35 @@ class ConfigPropertyTest {
         org.junit.jupiter.api.Assertions.assertTrue(checked.contains("hook-grace") && checked.contains("watchdog-interval"), checked.toString());
     }
 
+    /**
+     * WATCHDOG_USEC=1 made the agent send 143,574 pings in 2.5 s: whatever WATCHDOG_USEC (any positive long) and
+     * watchdog-interval say, the ping interval stays within the watchdog's bounds and nothing throws.
+     */
+    @Test
+    void thePingIntervalStaysWithinItsBoundsForAnyWatchdogUsec() {
+        java.io.PrintStream quiet = new java.io.PrintStream(new java.io.ByteArrayOutputStream());
+        AgentLog log = new AgentLog(quiet, false, AgentLog.Level.INFO);
+        Fuzz.check("WATCHDOG_USEC x watchdog-interval", fuzz -> new String[] {fuzz.number(),
+                fuzz.pick(new String[] {"", "1us", "100ms", "1s", "10s", "1h", "999999999h"})}, TOKENS, SPECIALS, v -> {
+            long usec;
+            try {
+                usec = Long.parseLong(v[0]);
+            } catch (NumberFormatException beyondLong) {
+                return null; // core refuses these before the watchdog sees them (EnvironmentPropertyTest)
+            }
+            if (usec <= 0) {
+                return null; // likewise
+            }
+            AgentConfig config = load(v[1].isEmpty() ? null : "watchdog-interval=" + v[1], new Properties());
+            Duration interval = io.github.sdagent.agent.watchdog.Watchdog.interval(usec, config, log);
+            if (interval.compareTo(io.github.sdagent.agent.watchdog.WatchdogOptions.MIN_PING_INTERVAL) < 0
+                    || interval.compareTo(io.github.sdagent.agent.watchdog.WatchdogOptions.MAX_INTERVAL) > 0) {
+                return "ping interval " + interval;
+            }
+            return null;
+        });
+    }
+
     /** Good configurations, assembled from valid values, load with exactly those values. */
     @Test
     void goodOptionsRoundTrip() {
