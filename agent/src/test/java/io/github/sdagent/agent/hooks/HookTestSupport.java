@@ -54,7 +54,7 @@ final class HookTestSupport {
         jar.toFile().deleteOnExit();
         try (JarOutputStream out = new JarOutputStream(Files.newOutputStream(jar));
              Stream<Path> files = Files.list(classes.resolve(BRIDGE))) {
-            for (Path file : files.collect(Collectors.toList())) {
+            for (Path file : files.filter(Files::isRegularFile).collect(Collectors.toList())) { // not bridge/listen/
                 out.putNextEntry(new JarEntry(BRIDGE + file.getFileName()));
                 out.write(Files.readAllBytes(file));
                 out.closeEntry();
