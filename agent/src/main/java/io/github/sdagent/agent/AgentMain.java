@@ -103,7 +103,7 @@ public final class AgentMain {
             ReloadService.install(config, inst, transformers, lifecycle, notifier, log);
         }
         ReadyConditions.install(config.readySpec(), config.readyHttpInterval().toMillis(),
-                config.readyHttpTimeout().toMillis(), inst, transformers, lifecycle);
+                config.readyHttpTimeout().toMillis(), inst, transformers, lifecycle, thread, JNA_INIT);
         // At once: the agent's JNA no longer touches java.util.logging (see the isolation package), so nothing is
         // gained by waiting for the application to configure its logging first.
         thread.execute(new Runnable() {
@@ -126,6 +126,14 @@ public final class AgentMain {
         public boolean send(String... assignments) throws java.io.IOException {
             JnaProperties.initializeQuietly();
             return Daemon.notify(false, assignments);
+        }
+    };
+
+    /** Loads the agent's JNA quietly, before the listener registry's first libc call (getsockname). */
+    private static final Runnable JNA_INIT = new Runnable() {
+        @Override
+        public void run() {
+            JnaProperties.initializeQuietly();
         }
     };
 

@@ -34,6 +34,11 @@ public final class ListenCondition {
         return new ListenCondition(host, port);
     }
 
+    /** Whether an address was given ({@code listen:HOST:PORT}). */
+    boolean hasAddress() {
+        return host != null;
+    }
+
     public boolean matches(String listenerHost, int listenerPort) {
         if (listenerPort != port) {
             return false;
