@@ -30,6 +30,9 @@ public final class AgentConfig {
 
     static final String DEFAULT_STATUS = "Starting";
     static final Duration DEFAULT_HOOK_GRACE = Duration.ofSeconds(60);
+    /** Below a second, hooks would be reported as never loaded while the application has barely begun (issue 15). */
+    static final Duration MIN_HOOK_GRACE = Duration.ofSeconds(1);
+    static final Duration MAX_HOOK_GRACE = Duration.ofHours(24);
     /** Below systemd's default TimeoutStartSec (90 s), which systemd also allows a reload. */
     static final Duration DEFAULT_RELOAD_TIMEOUT = Duration.ofSeconds(60);
     static final Duration MIN_RELOAD_TIMEOUT = Duration.ofMillis(100);
@@ -61,17 +64,17 @@ public final class AgentConfig {
     private AgentConfig(Map<Option, OptionSources.Value> values) {
         readySpec = readySpec(values.get(Option.READY));
         ready = readySpec.hooks();
-        readyHttpInterval = duration(values.get(Option.READY_HTTP_INTERVAL), Option.READY_HTTP_INTERVAL,
-                DEFAULT_HTTP_INTERVAL);
-        readyHttpTimeout = duration(values.get(Option.READY_HTTP_TIMEOUT), Option.READY_HTTP_TIMEOUT,
-                DEFAULT_HTTP_TIMEOUT);
+        readyHttpInterval = bounded(values.get(Option.READY_HTTP_INTERVAL), Option.READY_HTTP_INTERVAL,
+                DEFAULT_HTTP_INTERVAL, WatchdogOptions.MIN_PING_INTERVAL, WatchdogOptions.MAX_INTERVAL);
+        readyHttpTimeout = bounded(values.get(Option.READY_HTTP_TIMEOUT), Option.READY_HTTP_TIMEOUT,
+                DEFAULT_HTTP_TIMEOUT, WatchdogOptions.MIN_TIMEOUT, WatchdogOptions.MAX_TIMEOUT);
         readyWhen = choice(values.get(Option.READY_WHEN), Option.READY_WHEN, ReadyWhen.class, ReadyWhen.ALL);
         watchdog = onOff(values.get(Option.WATCHDOG), Option.WATCHDOG);
         watchdogInterval = bounded(values.get(Option.WATCHDOG_INTERVAL), Option.WATCHDOG_INTERVAL, null,
                 WatchdogOptions.MIN_PING_INTERVAL, WatchdogOptions.MAX_INTERVAL);
         OptionSources.Value statusValue = values.get(Option.STATUS);
         status = statusValue == null || statusValue.text.isEmpty() ? defaultStatus(readySpec) : OneLine.of(statusValue.text);
-        hookGrace = duration(values.get(Option.HOOK_GRACE), Option.HOOK_GRACE, DEFAULT_HOOK_GRACE);
+        hookGrace = bounded(values.get(Option.HOOK_GRACE), Option.HOOK_GRACE, DEFAULT_HOOK_GRACE, MIN_HOOK_GRACE, MAX_HOOK_GRACE);
         mainPid = choice(values.get(Option.MAINPID), Option.MAINPID, MainPid.class, MainPid.AUTO);
         logLevel = choice(values.get(Option.LOG_LEVEL), Option.LOG_LEVEL, AgentLog.Level.class, AgentLog.Level.INFO);
         OptionSources.Value config = values.get(Option.CONFIG);
@@ -272,7 +275,7 @@ public final class AgentConfig {
     }
 
     private static IllegalArgumentException invalid(Option option, OptionSources.Value value, String detail) {
-        return new IllegalArgumentException("invalid option " + option.key + "=" + value.text + " (" + value.source
+        return new IllegalArgumentException("invalid option " + option.key + "=" + OneLine.shown(value.text) + " (" + value.source
                 + "): " + (detail == null ? "" : detail + "; ") + "expected " + option.allowed);
     }
 

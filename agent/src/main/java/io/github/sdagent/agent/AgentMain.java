@@ -58,6 +58,11 @@ public final class AgentMain implements Consumer<Object[]> {
             return;
         }
         log = log.withLevel(config.logLevel());
+        String notifySocketProblem = Daemon.notifySocketProblem();
+        if (notifySocketProblem != null) { // said once, at start: nothing can reach systemd, so nothing is hooked
+            log.error(notifySocketProblem + ". The agent stays inactive: it cannot tell systemd anything");
+            return;
+        }
         enableNativeAccess(inst, log);
         log.debug("configuration: " + config);
         for (String warning : config.warnings()) {
@@ -160,7 +165,7 @@ public final class AgentMain implements Consumer<Object[]> {
             ReloadService.install(config, inst, transformers, lifecycle, notifier, log);
         }
         ReadyConditions.install(config.readySpec(), config.readyHttpInterval().toMillis(),
-                config.readyHttpTimeout().toMillis(), inst, transformers, lifecycle);
+                config.readyHttpTimeout().toMillis(), inst, transformers, lifecycle, thread, JNA_INIT);
     }
 
     /**
@@ -173,6 +178,14 @@ public final class AgentMain implements Consumer<Object[]> {
         public boolean send(String... assignments) throws java.io.IOException {
             JnaProperties.initializeQuietly();
             return Daemon.notify(false, assignments);
+        }
+    };
+
+    /** Loads the agent's JNA quietly, before the listener registry's first libc call (getsockname). */
+    private static final Runnable JNA_INIT = new Runnable() {
+        @Override
+        public void run() {
+            JnaProperties.initializeQuietly();
         }
     };
 

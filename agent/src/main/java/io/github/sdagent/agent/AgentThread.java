@@ -17,9 +17,15 @@ final class AgentThread {
     private AgentThread() {
     }
 
+    /**
+     * The thread is started here, before the agent installs anything (hooks, signal notice): under a task limit
+     * (TasksMax=, LimitNPROC=) the OutOfMemoryError "unable to create native thread" comes now, and the agent stays
+     * wholly inactive with the launcher's one line, instead of half-installed hooks trying to send later (issue 15).
+     */
     static ScheduledExecutorService create(AgentLog log) {
         ScheduledThreadPoolExecutor executor = new Executor(log);
         executor.setRemoveOnCancelPolicy(true);
+        executor.prestartCoreThread();
         return executor;
     }
 

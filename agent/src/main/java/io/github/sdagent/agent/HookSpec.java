@@ -55,10 +55,10 @@ public final class HookSpec {
             types = null;
         }
         if (!isJavaName(className, true)) {
-            throw bad(text, "'" + className + "' is not a class name");
+            throw bad(text, "'" + OneLine.shown(className) + "' is not a class name");
         }
         if (!isJavaName(methodName, false)) {
-            throw bad(text, "'" + methodName + "' is not a method name");
+            throw bad(text, "'" + OneLine.shown(methodName) + "' is not a method name");
         }
         return new HookSpec(className, methodName, types);
     }
@@ -75,7 +75,7 @@ public final class HookSpec {
                 element = element.substring(0, element.length() - 2).trim();
             }
             if (!isJavaName(element, true)) {
-                throw bad(text, "'" + type + "' is not a parameter type");
+                throw bad(text, "'" + OneLine.shown(type) + "' is not a parameter type");
             }
             types.add(element + type.substring(type.indexOf('[') < 0 ? type.length() : type.indexOf('[')).replace(" ", ""));
         }
@@ -97,7 +97,8 @@ public final class HookSpec {
                 start = false;
             } else if (c == '.' && dotted) {
                 start = true;
-            } else if (!Character.isJavaIdentifierPart(c)) {
+            } else if (!Character.isJavaIdentifierPart(c) || Character.isIdentifierIgnorable(c)) {
+                // "ignorable" identifier parts are control characters (U+0000-U+0008, U+000E-U+001B, U+007F-U+009F)
                 return false;
             }
         }
@@ -105,7 +106,7 @@ public final class HookSpec {
     }
 
     private static IllegalArgumentException bad(String text, String why) {
-        return new IllegalArgumentException("bad hook spec '" + text + "': " + why + "; " + FORMS);
+        return new IllegalArgumentException("bad hook spec '" + OneLine.shown(text) + "': " + why + "; " + FORMS);
     }
 
     public String className() {

@@ -83,7 +83,7 @@ public final class Lifecycle implements HookListener, ReadySink {
         return new Consumer<String>() {
             @Override
             public void accept(String oneLineMessage) {
-                problem(oneLineMessage);
+                log.warn(oneLineMessage);
             }
         };
     }
@@ -208,9 +208,14 @@ public final class Lifecycle implements HookListener, ReadySink {
         sendWhileStarting(new String[] {"STATUS=Startup failed: " + summary}, false);
     }
 
+    /**
+     * A ready hook that cannot fire (never loaded, no such method, ambiguous, not instrumentable): READY=1 may never
+     * come, so the reason goes to STATUS as well, where `systemctl status` shows it when the start times out.
+     */
     @Override
     public void problem(String oneLineMessage) {
         log.warn(oneLineMessage);
+        sendWhileStarting(withMainPid("STATUS=Startup problem: " + OneLine.of(oneLineMessage)), true);
     }
 
     /**

@@ -2,6 +2,7 @@ package io.github.sdagent.agent;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.Paths;
 import java.util.ArrayList;
@@ -80,7 +81,7 @@ final class OptionSources {
             }
             int eq = pair.indexOf('=');
             if (eq < 0) {
-                throw new IllegalArgumentException("option '" + pair + "' (" + source
+                throw new IllegalArgumentException("option '" + OneLine.shown(pair) + "' (" + source
                         + ") has no value: expected key=value pairs separated by ',', keys: " + Option.keys());
             }
             Option option = known(pair.substring(0, eq).trim(), pair, source);
@@ -111,16 +112,16 @@ final class OptionSources {
         try (InputStream in = Files.newInputStream(Paths.get(path.text))) {
             properties.load(in);
         } catch (IOException | RuntimeException e) {
-            throw new IllegalArgumentException("invalid option config=" + path.text + " (" + path.source
-                    + "): cannot read the file (" + OneLine.summary(e) + "); expected " + Option.CONFIG.allowed);
+            throw new IllegalArgumentException("invalid option config=" + OneLine.shown(path.text) + " (" + path.source
+                    + "): cannot read the file (" + unreadable(e) + "); expected " + Option.CONFIG.allowed);
         }
-        String source = "config file " + path.text;
+        String source = "config file " + OneLine.shown(path.text);
         Map<Option, Value> values = new LinkedHashMap<>();
         for (String key : properties.stringPropertyNames()) {
             String text = properties.getProperty(key);
             Option option = known(key.trim(), key + "=" + text, source);
             if (option == Option.CONFIG) {
-                throw new IllegalArgumentException("option config=" + text + " (" + source
+                throw new IllegalArgumentException("option config=" + OneLine.shown(text) + " (" + source
                         + ") is not allowed inside a config file: give config= as an agent option or -Dsdagent.config");
             }
             values.put(option, new Value(text.trim(), source));
@@ -128,10 +129,19 @@ final class OptionSources {
         return values;
     }
 
+    /** Why a config file cannot be read, without repeating its path (already shown, escaped, in the message). */
+    private static String unreadable(Exception e) {
+        if (e instanceof FileSystemException) {
+            String reason = ((FileSystemException) e).getReason();
+            return e.getClass().getSimpleName() + (reason == null ? "" : ": " + reason);
+        }
+        return OneLine.shown(OneLine.summary(e));
+    }
+
     private static Option known(String key, String pair, String source) {
         Option option = Option.forKey(key);
         if (option == null) {
-            throw new IllegalArgumentException("unknown option '" + pair + "' (" + source + "): valid keys are "
+            throw new IllegalArgumentException("unknown option '" + OneLine.shown(pair) + "' (" + source + "): valid keys are "
                     + Option.keys());
         }
         return option;

@@ -173,11 +173,27 @@ class LifecycleTest {
         }
     }
 
+    /** Issue 15: a hook problem means READY=1 may never come, so `systemctl status` must show it, not only stderr. */
     @Test
-    void problemsAreLogged() throws Exception {
+    void hookProblemsAreLoggedAndShownInStatusUntilReady() throws Exception {
         try (RecordingSender recorder = new RecordingSender()) {
-            lifecycle(recorder, "ready=" + SERVER, null).problem("org.eclipse.jetty.server.Server#strat: no such method, did you mean start?");
-            assertTrue(recorder.log().contains("sd-agent: org.eclipse.jetty.server.Server#strat: no such method, did you mean start?"));
+            Lifecycle lifecycle = lifecycle(recorder, "ready=" + SERVER, null);
+            lifecycle.problem("ready hook a.B#run: run is overloaded\nin a.B");
+            assertTrue(recorder.log().contains("sd-agent: ready hook a.B#run: run is overloaded in a.B"), recorder.log());
+            assertEquals("STATUS=Startup problem: ready hook a.B#run: run is overloaded in a.B", recorder.next());
+            lifecycle.hookReturned(SERVER);
+            assertTrue(recorder.next().startsWith("READY=1\nSTATUS=Ready in "));
+            lifecycle.problem("ready hook a.B#run: late");
+            assertTrue(recorder.rest(Duration.ofMillis(100)).isEmpty(), "a problem after READY=1 must not overwrite it");
+        }
+    }
+
+    @Test
+    void childEnvironmentProblemsAreOnlyLogged() throws Exception {
+        try (RecordingSender recorder = new RecordingSender()) {
+            lifecycle(recorder, "ready=" + SERVER, null).problems().accept("cannot scrub the child environment");
+            assertTrue(recorder.log().contains("sd-agent: cannot scrub the child environment"), recorder.log());
+            assertTrue(recorder.rest(Duration.ofMillis(100)).isEmpty());
         }
     }
 

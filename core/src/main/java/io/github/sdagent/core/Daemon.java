@@ -203,7 +203,7 @@ public final class Daemon {
         List<String> names = value.isEmpty() ? Collections.<String>emptyList()
                 : Arrays.asList(value.split(":", -1));
         if (names.size() != n) {
-            throw new IllegalStateException(LISTEN_FDNAMES + "=\"" + value + "\" names " + names.size()
+            throw new IllegalStateException(LISTEN_FDNAMES + "=\"" + Env.shown(value) + "\" names " + names.size()
                     + " descriptor(s) but " + LISTEN_FDS + "=" + n + "; the names must be ':'-separated, one "
                     + "per descriptor");
         }
@@ -226,7 +226,7 @@ public final class Daemon {
             }
             long usec = parseDecimal(usecText);
             if (usec <= 0) {
-                throw new IllegalStateException(WATCHDOG_USEC + "=\"" + usecText + "\" is malformed: allowed is "
+                throw new IllegalStateException(WATCHDOG_USEC + "=\"" + Env.shown(usecText) + "\" is malformed: allowed is "
                         + "a positive whole number of microseconds");
             }
             String pidText = Env.get(WATCHDOG_PID);
@@ -258,6 +258,21 @@ public final class Daemon {
      */
     public static String notifySocket() {
         return Env.get(NOTIFY_SOCKET);
+    }
+
+    /**
+     * Checks NOTIFY_SOCKET without sending anything, so a malformed value can be reported at start rather than at
+     * the first notification. Pure Java, loads no native code, never throws.
+     *
+     * @return null when NOTIFY_SOCKET is unset or well-formed, else one line naming the value and what is allowed
+     */
+    public static String notifySocketProblem() {
+        try {
+            notifyAddress();
+            return null;
+        } catch (IllegalStateException e) {
+            return e.getMessage();
+        }
     }
 
     /**
@@ -348,7 +363,7 @@ public final class Daemon {
         }
         long n = parseDecimal(fdsText);
         if (n <= 0 || n > Integer.MAX_VALUE - LISTEN_FDS_START) {
-            throw new IllegalStateException(LISTEN_FDS + "=\"" + fdsText + "\" is malformed: allowed is a "
+            throw new IllegalStateException(LISTEN_FDS + "=\"" + Env.shown(fdsText) + "\" is malformed: allowed is a "
                     + "positive whole number of descriptors");
         }
         return (int) n;
@@ -357,7 +372,7 @@ public final class Daemon {
     private static long parsePid(String variable, String text) {
         long value = parseDecimal(text);
         if (value <= 0 || value > Integer.MAX_VALUE) {
-            throw new IllegalStateException(variable + "=\"" + text + "\" is malformed: allowed is a process "
+            throw new IllegalStateException(variable + "=\"" + Env.shown(text) + "\" is malformed: allowed is a process "
                     + "id (a positive whole number)");
         }
         return value;

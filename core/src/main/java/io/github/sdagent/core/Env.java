@@ -57,4 +57,26 @@ final class Env {
     static void reset() {
         useSource(PROCESS);
     }
+
+    /**
+     * A variable's value as error messages show it: control characters (line breaks included) escaped as
+     * {@code \n} or {@code \\u001b}, so one message stays one line, and shortened past 120 characters, so what is
+     * allowed still fits in the line after it.
+     */
+    static String shown(String value) {
+        StringBuilder text = new StringBuilder();
+        int i = 0;
+        for (; i < value.length() && text.length() < 120; i++) {
+            char c = value.charAt(i);
+            if (c == '\n') {
+                text.append("\\n");
+            } else if (Character.isISOControl(c) || c == '\u2028' || c == '\u2029') {
+                String hex = Integer.toHexString(c);
+                text.append("\\u").append("0000".substring(hex.length())).append(hex);
+            } else {
+                text.append(c);
+            }
+        }
+        return i < value.length() ? text + "...(" + value.length() + " characters)" : text.toString();
+    }
 }

@@ -138,7 +138,7 @@ final class NotifyAddress {
     }
 
     private static IllegalStateException malformed(String value, String problem) {
-        return new IllegalStateException("NOTIFY_SOCKET=\"" + value + "\" is malformed: " + problem + "; "
+        return new IllegalStateException("NOTIFY_SOCKET=\"" + Env.shown(value) + "\" is malformed: " + problem + "; "
                 + ALLOWED);
     }
 
@@ -172,8 +172,9 @@ final class NotifyAddress {
         return text;
     }
 
+    /** The value as messages show it: escaped and shortened (see {@link Env#shown}). */
     @Override
     public String toString() {
-        return text;
+        return Env.shown(text);
     }
 }

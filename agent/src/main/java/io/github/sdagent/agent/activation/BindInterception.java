@@ -32,6 +32,8 @@ final class BindInterception implements ListenBridge.Dispatcher {
     volatile Runnable nativeInit;
     /** fd -> the name of the inherited socket put there, until its listen (or close and re-bind) */
     private final Map<Integer, String> adopted = new HashMap<>();
+    /** fds bound to port 0 (the kernel chose the port), until their listen: ready=auto does not count them */
+    private final java.util.Set<Integer> ephemeral = new java.util.HashSet<>();
 
     private BindInterception(JdkInternals jdk, Consumer<String> problems) {
         this.jdk = jdk;
@@ -70,6 +72,11 @@ final class BindInterception implements ListenBridge.Dispatcher {
         int fdVal = jdk.fdVal(fd);
         synchronized (adopted) {
             adopted.remove(fdVal); // left by an adopted socket that was closed before its listen: a new socket now
+            if (port == 0) {
+                ephemeral.add(fdVal);
+            } else {
+                ephemeral.remove(fdVal);
+            }
         }
         BindAdopter current = adopter;
         if (current == null) {
@@ -96,8 +103,10 @@ final class BindInterception implements ListenBridge.Dispatcher {
     public void up(int kind, FileDescriptor fd) {
         int fdVal = jdk.fdVal(fd);
         String name;
+        boolean ephemeralBind;
         synchronized (adopted) {
             name = adopted.remove(fdVal);
+            ephemeralBind = ephemeral.remove(fdVal);
         }
         if (observers.isEmpty()) {
             return;
@@ -113,7 +122,7 @@ final class BindInterception implements ListenBridge.Dispatcher {
             problems.accept("socket interception: cannot read the address of a new listening socket: " + e);
             return;
         }
-        ListeningSocket socket = new ListeningSocket(KINDS[kind], local, name, fdVal);
+        ListeningSocket socket = new ListeningSocket(KINDS[kind], local, name, fdVal, ephemeralBind);
         for (ListenerObserver observer : observers) {
             try {
                 observer.listening(socket);

@@ -9,12 +9,19 @@ public final class ListeningSocket {
     private final InetSocketAddress local;
     private final String adoptedFrom;
     private final int fd;
+    private final boolean ephemeralBind;
 
-    ListeningSocket(SocketKind kind, InetSocketAddress local, String adoptedFrom, int fd) {
+    ListeningSocket(SocketKind kind, InetSocketAddress local, String adoptedFrom, int fd, boolean ephemeralBind) {
         this.kind = kind;
         this.local = local;
         this.adoptedFrom = adoptedFrom;
         this.fd = fd;
+        this.ephemeralBind = ephemeralBind;
+    }
+
+    /** Whether the application asked for port 0 (any port): the port in {@link #localAddress} is the kernel's choice. */
+    public boolean ephemeralBind() {
+        return ephemeralBind;
     }
 
     /** The application's descriptor for it (valid during {@link ListenerObserver#listening} only: the app may close it). */

@@ -1,5 +1,7 @@
 package io.github.sdagent.agent.activation;
 
+import io.github.sdagent.agent.OneLine;
+
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -38,7 +40,7 @@ public final class SocketMapping {
             String port = colon < 0 ? "" : pair.substring(colon + 1).trim();
             if (name.isEmpty() || !port.matches("[0-9]{1,5}") || Integer.parseInt(port) < 1
                     || Integer.parseInt(port) > 65535) {
-                throw new IllegalArgumentException("'" + pair.trim() + "' is not name:port (port 1-65535)");
+                throw new IllegalArgumentException("'" + OneLine.shown(pair.trim()) + "' is not name:port (port 1-65535)");
             }
             if (ports.put(name, Integer.parseInt(port)) != null) {
                 throw new IllegalArgumentException("socket name '" + name + "' is mapped twice");

@@ -97,6 +97,9 @@ public final class Cli {
     private static int config(String[] options, PrintStream out, PrintStream err, Properties systemProperties) {
         try {
             AgentConfig config = AgentConfig.load(String.join(",", options), systemProperties);
+            for (String warning : config.warnings()) { // a value clamped into its bounds, as premain would say it
+                err.println("sd-agent: " + warning);
+            }
             out.print(config.describe());
             return 0;
         } catch (IllegalArgumentException e) {

@@ -13,6 +13,8 @@ import java.util.TreeSet;
  */
 final class HookDiagnostics {
 
+    private static final String BRIDGE_PACKAGE = "io.github.sdagent.agent.bridge.";
+
     private HookDiagnostics() {
     }
 
@@ -27,16 +29,28 @@ final class HookDiagnostics {
                 loaded = inst.getAllLoadedClasses();
             }
             hook.report("ready hook " + hook.spec + ": class " + hook.spec.className() + " was not loaded within "
-                    + graceMillis + " ms" + similarClasses(hook.spec.className(), loaded));
+                    + graceMillis + " ms" + similarClasses(hook.spec.className(), loaded, agentLoader()));
         }
     }
 
-    /** Loaded classes whose simple name equals the wanted one, or whose name is a typo away. */
-    private static String similarClasses(String wanted, Class<?>[] loaded) {
+    /** The agent's own class loader; null when the agent shares the application's (the unit tests). */
+    private static ClassLoader agentLoader() {
+        ClassLoader own = HookDiagnostics.class.getClassLoader();
+        return own == ClassLoader.getSystemClassLoader() ? null : own;
+    }
+
+    /**
+     * Loaded classes whose simple name equals the wanted one, or whose name is a typo away. Never the agent's own
+     * (its loader's classes: JNA, ASM, the agent; and its bootstrap bridge): the application cannot even see them.
+     */
+    static String similarClasses(String wanted, Class<?>[] loaded, ClassLoader agentLoader) {
         String simple = wanted.substring(Math.max(wanted.lastIndexOf('.'), wanted.lastIndexOf('$')) + 1);
         Set<String> similar = new TreeSet<>();
         for (Class<?> type : loaded) {
             String name = type.getName();
+            if (type.getClassLoader() == agentLoader && agentLoader != null || name.startsWith(BRIDGE_PACKAGE)) {
+                continue;
+            }
             String typeSimple = name.substring(Math.max(name.lastIndexOf('.'), name.lastIndexOf('$')) + 1);
             if (typeSimple.equalsIgnoreCase(simple) || Math.abs(name.length() - wanted.length()) <= 2
                     && MethodResolver.distance(name, wanted) <= 2) {

@@ -57,10 +57,15 @@ final class StartGate implements ClassFileTransformer, Consumer<ClassFileTransfo
         this(hookClasses, false);
     }
 
-    StartGate(Set<String> hookClasses, boolean passedSockets) {
+    /**
+     * @param bindClasses whether the JDK bind classes wait too: with sockets passed by systemd, or when readiness
+     *                    watches the application's listeners (ready=auto's fallback, listen:), which must not miss a
+     *                    listener opened during the agent's start-up
+     */
+    StartGate(Set<String> hookClasses, boolean bindClasses) {
         Set<String> names = new HashSet<>(hookClasses);
         names.add(PROCESS_BUILDER);
-        if (passedSockets) {
+        if (bindClasses) {
             java.util.Collections.addAll(names, BIND_CLASSES);
         }
         this.held = names;
@@ -76,8 +81,9 @@ final class StartGate implements ClassFileTransformer, Consumer<ClassFileTransfo
      * premain, also when we are not under systemd and this class is not needed.
      */
     static void begin(String agentOptions, Instrumentation inst, long startNanos) {
-        StartGate gate = new StartGate(hookClasses(agentOptions, System.getProperties()),
-                SystemdEnvironment.fromProcess().passedSockets());
+        Set<String> hookClasses = hookClasses(agentOptions, System.getProperties());
+        StartGate gate = new StartGate(hookClasses, SystemdEnvironment.fromProcess().passedSockets()
+                || observesListeners(hookClasses, agentOptions, System.getProperties()));
         inst.addTransformer(gate, true);
         if (!startsBesideTheApplication(StartGate.class.getClassLoader())) {
             gate.startedOn(Thread.currentThread()); // its own class loads are never held
@@ -186,6 +192,29 @@ final class StartGate implements ClassFileTransformer, Consumer<ClassFileTransfo
             java.util.Collections.addAll(names, PRESET_CLASSES);
         }
         return names;
+    }
+
+    /**
+     * Whether readiness watches the application's listeners: auto applies (its presets are among the hook classes)
+     * or a listen: term is given in an option, the system property or the config file.
+     */
+    static boolean observesListeners(Set<String> hookClasses, String agentOptions, Properties systemProperties) {
+        if (hookClasses.contains(PRESET_CLASSES[0])) {
+            return true;
+        }
+        StringBuilder values = new StringBuilder();
+        values.append(optionValue(agentOptions, "ready")).append(systemProperties.getProperty("sdagent.ready"));
+        for (String config : new String[] {optionValue(agentOptions, "config"),
+                systemProperties.getProperty("sdagent.config")}) {
+            if (config != null && !config.trim().isEmpty()) {
+                try {
+                    values.append(new String(Files.readAllBytes(Paths.get(config.trim())), StandardCharsets.UTF_8));
+                } catch (IOException | RuntimeException unreadable) {
+                    // the configuration reports it
+                }
+            }
+        }
+        return values.indexOf("listen:") >= 0;
     }
 
     /** Every {@code a.b.C} directly before a '#', as {@code a/b/C}. */

@@ -29,9 +29,14 @@ public final class ListenCondition {
             port = -1;
         }
         if (port < 1 || port > 65535 || host != null && host.isEmpty()) {
-            throw new IllegalArgumentException("listen:" + text + " is not PORT or HOST:PORT (port 1-65535)");
+            throw new IllegalArgumentException("listen:" + io.github.sdagent.agent.OneLine.shown(text) + " is not PORT or HOST:PORT (port 1-65535)");
         }
         return new ListenCondition(host, port);
+    }
+
+    /** Whether an address was given ({@code listen:HOST:PORT}). */
+    boolean hasAddress() {
+        return host != null;
     }
 
     public boolean matches(String listenerHost, int listenerPort) {

@@ -22,13 +22,23 @@ final class ListeningPorts {
     private ListeningPorts() {
     }
 
+    /** The ports, or none when /proc cannot tell. */
+    static Set<Integer> ports() {
+        Set<Integer> ports = new TreeSet<>();
+        try {
+            Set<String> inodes = socketInodes();
+            read("/proc/self/net/tcp", inodes, ports);
+            read("/proc/self/net/tcp6", inodes, ports);
+        } catch (Throwable t) {
+            // nothing known
+        }
+        return ports;
+    }
+
     /** {@code :8080, :8443}, or "" when there is none or /proc cannot tell. */
     static String describe() {
         try {
-            Set<String> inodes = socketInodes();
-            Set<Integer> ports = new TreeSet<>();
-            read("/proc/self/net/tcp", inodes, ports);
-            read("/proc/self/net/tcp6", inodes, ports);
+            Set<Integer> ports = ports();
             StringBuilder text = new StringBuilder();
             for (int port : ports) {
                 text.append(text.length() == 0 ? ":" : ", :").append(port);

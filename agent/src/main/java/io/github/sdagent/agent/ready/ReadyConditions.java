@@ -3,11 +3,13 @@ package io.github.sdagent.agent.ready;
 import io.github.sdagent.agent.hooks.HookEngine;
 import java.lang.instrument.ClassFileTransformer;
 import java.lang.instrument.Instrumentation;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.function.Consumer;
 
 /**
- * Starts what {@code ready=} asks for besides method hooks: the presets of auto, the http: probe, the log: watch.
- * Each costs nothing unless configured: no class of it loads, no thread starts.
+ * Starts what {@code ready=} asks for besides method hooks: the presets of auto, the listener observation of auto's
+ * fallback and of listen:, the http: probe, the log: watch. Each costs nothing unless configured: no class of it
+ * loads, no thread starts (the bind/listen interception is installed only for auto or listen:).
  */
 public final class ReadyConditions {
 
@@ -16,14 +18,24 @@ public final class ReadyConditions {
 
     /** Never throws: a failure to set one up is reported as a problem and that condition stays unmet. */
     public static void install(ReadySpec spec, long httpIntervalMillis, long httpTimeoutMillis, Instrumentation inst,
-                               Consumer<ClassFileTransformer> transformers, ReadySink sink) {
+                               Consumer<ClassFileTransformer> transformers, ReadySink sink,
+                               ScheduledExecutorService agentThread, Runnable nativeInit) {
+        AutoReadiness auto = null;
         if (spec.auto()) {
             try {
-                AutoReadiness auto = new AutoReadiness(Presets.ALL, new AutoOutcome(sink));
+                auto = new AutoReadiness(Presets.ALL, new AutoOutcome(sink));
                 HookEngine.instance(inst, transformers).installOptional(auto.specs(), auto,
                         new ShadedNames(Presets.ALL));
             } catch (Throwable t) {
+                auto = null;
                 sink.problem("ready=auto disabled: " + t);
+            }
+        }
+        if (auto != null || !spec.listens().isEmpty()) {
+            try {
+                ListenerReadiness.install(spec, auto, inst, transformers, sink, agentThread, nativeInit);
+            } catch (Throwable t) {
+                sink.problem("ready=" + (auto != null ? "auto's listener fallback" : "listen:") + " disabled: " + t);
             }
         }
         if (spec.http() != null) {

@@ -1,6 +1,7 @@
 package io.github.sdagent.agent.ready;
 
 import io.github.sdagent.agent.HookSpec;
+import io.github.sdagent.agent.OneLine;
 import java.net.MalformedURLException;
 import java.net.URL;
 import java.util.ArrayList;
@@ -19,32 +20,35 @@ import java.util.regex.PatternSyntaxException;
  *       last;</li>
  *   <li>a {@code Class#method} hook.</li>
  * </ul>
- * {@code listen:} is recognised but refused until socket activation's listener registry is wired in.
+ * and {@code listen:PORT} / {@code listen:HOST:PORT} (several allowed): a socket of this JVM listening there.
  */
 public final class ReadySpec {
 
     public static final String ALLOWED = "auto, start, or terms joined with '+': Class#method hooks "
-            + "(e.g. org.eclipse.jetty.server.Server#start), auto, http:URL, and log:REGEX as the last term";
+            + "(e.g. org.eclipse.jetty.server.Server#start), auto, listen:PORT or listen:HOST:PORT, http:URL, and log:REGEX as the last term";
 
     private final boolean defaulted;
     private final boolean auto;
     private final boolean start;
     private final List<HookSpec> hooks;
+    private final List<ListenCondition> listens;
     private final URL http;
     private final Pattern log;
 
-    private ReadySpec(boolean defaulted, boolean auto, boolean start, List<HookSpec> hooks, URL http, Pattern log) {
+    private ReadySpec(boolean defaulted, boolean auto, boolean start, List<HookSpec> hooks,
+                      List<ListenCondition> listens, URL http, Pattern log) {
         this.defaulted = defaulted;
         this.auto = auto;
         this.start = start;
         this.hooks = Collections.unmodifiableList(hooks);
+        this.listens = Collections.unmodifiableList(listens);
         this.http = http;
         this.log = log;
     }
 
     /** No {@code ready=}: auto. */
     public static ReadySpec defaultSpec() {
-        return new ReadySpec(true, true, false, new ArrayList<HookSpec>(), null, null);
+        return new ReadySpec(true, true, false, new ArrayList<HookSpec>(), new ArrayList<ListenCondition>(), null, null);
     }
 
     /** @throws IllegalArgumentException the detail for the one-line configuration error */
@@ -55,6 +59,7 @@ public final class ReadySpec {
         boolean auto = false;
         boolean start = false;
         List<HookSpec> hooks = new ArrayList<>();
+        List<ListenCondition> listens = new ArrayList<>();
         URL http = null;
         Pattern log = null;
         String rest = text;
@@ -85,8 +90,8 @@ public final class ReadySpec {
                 try {
                     log = Pattern.compile(regex);
                 } catch (PatternSyntaxException e) {
-                    throw new IllegalArgumentException("log:" + regex + " is not a regular expression ("
-                            + e.getDescription() + ")");
+                    throw new IllegalArgumentException("log:" + OneLine.shown(regex) + " is not a regular expression ("
+                            + OneLine.shown(e.getDescription()) + ")");
                 }
             } else if (term.startsWith("http:") || term.startsWith("https:")) {
                 if (http != null) {
@@ -96,16 +101,21 @@ public final class ReadySpec {
                 try {
                     http = new URL(url);
                 } catch (MalformedURLException e) {
-                    throw new IllegalArgumentException(term + " is not http:URL (" + e.getMessage() + ")");
+                    throw new IllegalArgumentException(OneLine.shown(term) + " is not http:URL ("
+                            + OneLine.shown(String.valueOf(e.getMessage())) + ")");
                 }
                 if (http.getHost().isEmpty()) {
-                    throw new IllegalArgumentException(term + " is not http:URL (no host; e.g. "
+                    throw new IllegalArgumentException(OneLine.shown(term) + " is not http:URL (no host; e.g. "
                             + "http:http://127.0.0.1:8080/health)");
                 }
             } else if (term.startsWith("listen:")) {
-                ListenCondition.parse(term.substring(7)); // a clear message for a bad one first
-                throw new IllegalArgumentException("listen: is not available in this build yet (it needs the "
-                        + "listener registry of socket activation); use http:URL or a hook");
+                ListenCondition listen = ListenCondition.parse(term.substring(7));
+                for (ListenCondition given : listens) {
+                    if (given.toString().equals(listen.toString())) {
+                        throw new IllegalArgumentException(listen + " is given twice");
+                    }
+                }
+                listens.add(listen);
             } else {
                 hooks.add(HookSpec.parse(term));
             }
@@ -113,7 +123,7 @@ public final class ReadySpec {
         if (start && terms > 1) {
             throw new IllegalArgumentException("start cannot be combined with other terms");
         }
-        return new ReadySpec(false, auto, start, hooks, http, log);
+        return new ReadySpec(false, auto, start, hooks, listens, http, log);
     }
 
     /** Whether ready= was absent (then auto). */
@@ -133,6 +143,11 @@ public final class ReadySpec {
         return hooks;
     }
 
+    /** The listen: conditions, in the order given (possibly none). */
+    public List<ListenCondition> listens() {
+        return listens;
+    }
+
     /** The http: URL, or null. */
     public URL http() {
         return http;
@@ -143,7 +158,7 @@ public final class ReadySpec {
         return log;
     }
 
-    /** Each condition's name, in the order given: hook specs, then auto, http:URL, log:REGEX. */
+    /** Each condition's name, in this order: hook specs, then auto, listen:..., http:URL, log:REGEX. */
     public List<String> conditions() {
         List<String> names = new ArrayList<>();
         for (HookSpec hook : hooks) {
@@ -151,6 +166,9 @@ public final class ReadySpec {
         }
         if (auto) {
             names.add("auto");
+        }
+        for (ListenCondition listen : listens) {
+            names.add(listen.toString());
         }
         if (http != null) {
             names.add("http:" + http);

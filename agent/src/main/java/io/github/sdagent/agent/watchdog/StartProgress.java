@@ -48,6 +48,8 @@ final class StartProgress implements Runnable {
         schedule = executor.scheduleWithFixedDelay(this, FIRST_SAMPLE_MILLIS, SAMPLE_MILLIS, TimeUnit.MILLISECONDS);
     }
 
+    private boolean saidOutOfMemory;
+
     @Override
     public void run() {
         try {
@@ -56,6 +58,12 @@ final class StartProgress implements Runnable {
                 return;
             }
             sample();
+        } catch (OutOfMemoryError applicationsTrouble) {
+            // the application's memory, not this check's fault: skip this round, try again at the next one
+            if (!saidOutOfMemory) {
+                saidOutOfMemory = true;
+                log.warn("start-up progress check skipped a round: " + OneLine.summary(applicationsTrouble));
+            }
         } catch (Throwable t) {
             log.warn("start-up progress check stopped: " + OneLine.summary(t));
             schedule.cancel(false);

@@ -42,6 +42,8 @@ final class StatusLine implements Runnable {
         schedule = executor.scheduleWithFixedDelay(this, intervalNanos, intervalNanos, TimeUnit.NANOSECONDS);
     }
 
+    private boolean saidOutOfMemory;
+
     @Override
     public void run() {
         try {
@@ -55,6 +57,12 @@ final class StatusLine implements Runnable {
             String line = line(System.nanoTime());
             if (monitor == null || monitor.healthy()) {
                 notifications.sendNow("STATUS=" + line);
+            }
+        } catch (OutOfMemoryError applicationsTrouble) {
+            // the application's memory, not this check's fault: skip this round, try again at the next one
+            if (!saidOutOfMemory) {
+                saidOutOfMemory = true;
+                log.warn("status-interval line skipped a round: " + OneLine.summary(applicationsTrouble));
             }
         } catch (Throwable t) {
             log.warn("status-interval line stopped: " + OneLine.summary(t));

@@ -3,6 +3,7 @@ package io.github.sdagent.agent.watchdog;
 import io.github.sdagent.agent.AgentConfig;
 import io.github.sdagent.agent.AgentLog;
 import io.github.sdagent.agent.Durations;
+import io.github.sdagent.agent.OneLine;
 
 import java.time.Duration;
 import java.util.concurrent.ScheduledExecutorService;
@@ -19,11 +20,14 @@ public final class Watchdog {
 
     private final Notifications notifications;
     private final HealthMonitor monitor;
+    private final AgentLog log;
+    private volatile String lastRoundFailure;
 
     /** @param monitor null when no health check is on: every round pings */
-    public Watchdog(Notifications notifications, HealthMonitor monitor) {
+    public Watchdog(Notifications notifications, HealthMonitor monitor, AgentLog log) {
         this.notifications = notifications;
         this.monitor = monitor;
+        this.log = log;
     }
 
     /**
@@ -59,9 +63,28 @@ public final class Watchdog {
         return executor.scheduleAtFixedRate(new Runnable() { // no lambda: see AgentMain#DAEMON
             @Override
             public void run() {
-                tick();
+                try {
+                    tick();
+                } catch (Throwable failure) {
+                    // A periodic task that throws is never run again, and a watchdog that stops pinging gets the
+                    // service killed: an OutOfMemoryError of the application's making reaches this thread too.
+                    roundFailed(failure);
+                }
             }
         }, 0, interval.toNanos(), TimeUnit.NANOSECONDS);
+    }
+
+    /** Says once per kind of failure that a round failed; the next round comes at its usual time (issue 15). */
+    private void roundFailed(Throwable failure) {
+        try {
+            String problem = "a WATCHDOG=1 round failed (" + OneLine.summary(failure) + "); the next one follows as usual";
+            if (!problem.equals(lastRoundFailure)) {
+                lastRoundFailure = problem;
+                log.warn(problem);
+            }
+        } catch (Throwable evenThatFailed) {
+            // still out of memory: the next round tries again
+        }
     }
 
     /** One round: ping unless the health monitor holds the JVM unhealthy. Returns whether it pinged. */

@@ -34,7 +34,7 @@ public final class WatchdogFeatures {
                 log.debug("health checks " + checks + " every " + Durations.format(rounds));
             }
             log.debug("watchdog: WATCHDOG=1 every " + Durations.format(interval));
-            new Watchdog(notifications, monitor).start(notifications.executor(), interval);
+            new Watchdog(notifications, monitor, log).start(notifications.executor(), interval);
         }
         if (options.startExtend() != null && !config.ready().isEmpty() && !state.isReady()) {
             new StartProgress(notifications, state, options.startExtend(), log).start(notifications.executor());

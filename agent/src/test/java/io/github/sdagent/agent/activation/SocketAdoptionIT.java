@@ -308,14 +308,38 @@ class SocketAdoptionIT {
         }
     }
 
-    /** Without LISTEN_FDS (the agent active through NOTIFY_SOCKET), nothing of the interception loads or weaves. */
+    /**
+     * Without LISTEN_FDS, fdstore=, a listen: term or ready=auto (the agent active through NOTIFY_SOCKET, with an
+     * explicit ready= hook or ready=start), nothing of the interception loads or weaves.
+     */
+    @ParameterizedTest
+    @org.junit.jupiter.params.provider.CsvSource({"17,ready=start", "25,ready=start",
+            "17,ready=io.github.sdagent.agent.activation.AdoptionProbe#main",
+            "25,ready=io.github.sdagent.agent.activation.AdoptionProbe#main"})
+    void withoutListenFdsNothingOfItLoads(String version, String ready) throws Exception {
+        String log = runWithClassLoadLog(version, ready);
+        for (String line : log.split("\n")) {
+            assertTrue(!line.contains("io.github.sdagent.agent.activation.") && !line.contains("bridge.listen.")
+                    || line.contains("activation.AdoptionProbe")
+                    && !line.contains("ActivationStart") && !line.contains("io.github.sdagent.core.Sockets"), line);
+        }
+    }
+
+    /** ready=auto (the default) observes listeners for its fallback: then the interception is installed. */
     @ParameterizedTest
     @ValueSource(strings = {"17", "25"})
-    void withoutListenFdsNothingOfItLoads(String version) throws Exception {
+    void readyAutoInstallsTheInterceptionForItsFallback(String version) throws Exception {
+        String log = runWithClassLoadLog(version, null);
+        assertTrue(log.contains("io.github.sdagent.agent.bridge.listen.ListenBridge "), log);
+        assertTrue(log.contains("io.github.sdagent.agent.ready.ListenerReadiness "), log);
+    }
+
+    /** Runs AdoptionProbe (one channel on a free port, one connection) under the agent; its class-load log. */
+    private String runWithClassLoadLog(String version, String agentOptions) throws Exception {
         int port = freePort();
         Path agent = Paths.get(System.getProperty("sdagent.test.agent.jar", "target/sd-agent.jar")).toAbsolutePath();
         ProcessBuilder builder = new ProcessBuilder(jdk(version) + "/bin/java", "-Xlog:class+load=info",
-                "-javaagent:" + agent, "-cp", Paths.get("target/test-classes").toAbsolutePath().toString(),
+                "-javaagent:" + agent + (agentOptions == null ? "" : "=" + agentOptions), "-cp", Paths.get("target/test-classes").toAbsolutePath().toString(),
                 AdoptionProbe.class.getName(), "channel", "127.0.0.1", Integer.toString(port));
         for (String key : new String[] {"LISTEN_FDS", "LISTEN_PID", "LISTEN_FDNAMES", "JAVA_TOOL_OPTIONS"}) {
             builder.environment().remove(key);
@@ -347,11 +371,7 @@ class SocketAdoptionIT {
             String log = read(out);
             assertTrue(log.contains("io.github.sdagent.agent.AgentMain "), "the agent ran: " + log);
             assertTrue(log.contains("sun.nio.ch.ServerSocketChannelImpl"), log);
-            for (String line : log.split("\n")) {
-                assertTrue(!line.contains("io.github.sdagent.agent.activation.") && !line.contains("bridge.listen.")
-                        || line.contains("activation.AdoptionProbe")
-                        && !line.contains("ActivationStart") && !line.contains("io.github.sdagent.core.Sockets"), line);
-            }
+            return log;
         } finally {
             process.destroyForcibly();
         }

@@ -43,6 +43,21 @@ class CliTest {
         assertEquals("sd-agent: invalid option watchdog-interval=soon (-javaagent options): expected a duration such as 10s, 500ms or 2min\n", err());
     }
 
+    /** Issue 15: a value clamped into its bounds was silently shown clamped; now config says it, as premain does. */
+    @Test
+    void configSaysWhenAValueIsClampedIntoItsBounds() {
+        assertEquals(0, run("config", "hook-grace=1us"));
+        assertTrue(out().contains("\nhook-grace=1s\n"), out());
+        assertEquals("sd-agent: hook-grace=1us (-javaagent options) is outside 1s..86400s; using 1s\n", err());
+    }
+
+    /** Issue 15: a control character in a value is shown escaped, so the one line stays one line. */
+    @Test
+    void configShowsControlCharactersEscaped() {
+        assertEquals(1, run("config", "ready-when=most\nREADY=1"));
+        assertEquals("sd-agent: invalid option ready-when=most\\nREADY=1 (-javaagent options): expected all or any\n", err());
+    }
+
     @Test
     void noArgumentsPrintsUsage() {
         assertEquals(0, run());

@@ -53,10 +53,9 @@ final class HookTestSupport {
         Path jar = Files.createTempFile("sd-agent-test-bridge", ".jar");
         jar.toFile().deleteOnExit();
         try (JarOutputStream out = new JarOutputStream(Files.newOutputStream(jar));
-             Stream<Path> files = Files.list(classes.resolve(BRIDGE))) {
-            // regular files only: bridge/listen (socket activation) is a package of its own, defined later
+             Stream<Path> files = Files.walk(classes.resolve(BRIDGE))) { // sub-packages too (bridge/listen)
             for (Path file : files.filter(Files::isRegularFile).collect(Collectors.toList())) {
-                out.putNextEntry(new JarEntry(BRIDGE + file.getFileName()));
+                out.putNextEntry(new JarEntry(classes.relativize(file).toString().replace(java.io.File.separatorChar, '/')));
                 out.write(Files.readAllBytes(file));
                 out.closeEntry();
             }

@@ -60,6 +60,19 @@ class StartGateTest {
     }
 
     @Test
+    void theBindClassesWaitWhenReadinessWatchesListeners(@TempDir Path dir) throws Exception {
+        Properties none = new Properties();
+        assertTrue(StartGate.observesListeners(StartGate.hookClasses(null, none), null, none), "auto by default");
+        assertTrue(StartGate.observesListeners(StartGate.hookClasses("ready=a.B#c+listen:8080", none),
+                "ready=a.B#c+listen:8080", none));
+        Path file = dir.resolve("sd-agent.properties");
+        Files.writeString(file, "ready=listen:127.0.0.1:8080\n");
+        assertTrue(StartGate.observesListeners(StartGate.hookClasses("config=" + file, none), "config=" + file, none));
+        assertFalse(StartGate.observesListeners(StartGate.hookClasses("ready=start", none), "ready=start", none));
+        assertFalse(StartGate.observesListeners(StartGate.hookClasses("ready=a.B#c", none), "ready=a.B#c", none));
+    }
+
+    @Test
     void holdsHookedClassesAndProcessBuilderUntilOpenThenHandsThemToTheDelegates() throws Exception {
         StartGate gate = new StartGate(Set.of("org/example/Hooked"));
         List<String> seen = new ArrayList<>();

@@ -36,9 +36,17 @@ class ReadySpecTest {
                 .startsWith("log:( is not a regular expression"));
         assertTrue(assertThrows(IllegalArgumentException.class, () -> ReadySpec.parse("http:nope")).getMessage()
                 .startsWith("http:nope is not http:URL"));
-        assertTrue(assertThrows(IllegalArgumentException.class, () -> ReadySpec.parse("listen:8080")).getMessage()
-                .startsWith("listen: is not available in this build yet"));
+        assertEquals("listen:8080 is given twice",
+                assertThrows(IllegalArgumentException.class, () -> ReadySpec.parse("listen:8080+listen:8080")).getMessage());
         assertEquals("listen:99999 is not PORT or HOST:PORT (port 1-65535)",
                 assertThrows(IllegalArgumentException.class, () -> ReadySpec.parse("listen:99999")).getMessage());
+    }
+
+    @Test
+    void severalListenTermsAreConditionsOfTheirOwn() {
+        ReadySpec spec = ReadySpec.parse("listen:8080+listen:127.0.0.1:9090+auto");
+        assertEquals(java.util.List.of("auto", "listen:8080", "listen:127.0.0.1:9090"), spec.conditions());
+        assertEquals(2, spec.listens().size());
+        assertEquals("auto+listen:8080+listen:127.0.0.1:9090", spec.toString());
     }
 }

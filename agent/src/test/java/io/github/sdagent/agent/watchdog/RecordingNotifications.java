@@ -13,7 +13,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
 /** Records what the watchdog would send (assignments joined with '\n') and what it logs (at debug level). */
-final class RecordingNotifications implements Notifications, AutoCloseable {
+class RecordingNotifications implements Notifications, AutoCloseable {
 
     final BlockingQueue<String> sent = new LinkedBlockingQueue<>();
     final ByteArrayOutputStream logBytes = new ByteArrayOutputStream();

@@ -74,11 +74,34 @@ class WatchdogTest {
     void pingsUsedAsFastAsTheFloorAllowsAtMost() throws Exception {
         try (RecordingNotifications recorder = new RecordingNotifications()) {
             Duration interval = Watchdog.interval(1, config(""), recorder.log);
-            ScheduledFuture<?> pings = new Watchdog(recorder, null).start(recorder.executor, interval);
+            ScheduledFuture<?> pings = new Watchdog(recorder, null, recorder.log).start(recorder.executor, interval);
             Thread.sleep(1000);
             pings.cancel(false);
             int count = recorder.drain().size();
             assertTrue(count >= 3 && count <= 12, count + " pings in 1 s");
+        }
+    }
+
+    /** Issue 15: an OutOfMemoryError in a ping round ended the periodic task, and with it every later ping. */
+    @Test
+    void aRoundThatThrowsAnErrorDoesNotEndThePings() throws Exception {
+        java.util.concurrent.atomic.AtomicInteger failures = new java.util.concurrent.atomic.AtomicInteger(2);
+        try (RecordingNotifications recorder = new RecordingNotifications() {
+            @Override
+            public boolean sendNow(String... assignments) {
+                if (failures.getAndDecrement() > 0) {
+                    throw new OutOfMemoryError("Java heap space");
+                }
+                return super.sendNow(assignments);
+            }
+        }) {
+            ScheduledFuture<?> pings = new Watchdog(recorder, null, recorder.log).start(recorder.executor, Duration.ofMillis(100));
+            assertEquals("WATCHDOG=1", recorder.next());
+            assertEquals("WATCHDOG=1", recorder.next());
+            pings.cancel(false);
+            assertTrue(recorder.log().contains("a WATCHDOG=1 round failed (java.lang.OutOfMemoryError: Java heap space); "
+                    + "the next one follows as usual"), recorder.log());
+            assertEquals(1, recorder.log().split("round failed", -1).length - 1, "said once: " + recorder.log());
         }
     }
 
@@ -97,7 +120,7 @@ class WatchdogTest {
             AtomicReference<String> problem = new AtomicReference<>();
             HealthMonitor monitor = new HealthMonitor(Collections.<HealthCheck>singletonList(problem::get), recorder, READY,
                     AgentConfig.WatchdogAction.TRIGGER, recorder.log);
-            Watchdog watchdog = new Watchdog(recorder, monitor);
+            Watchdog watchdog = new Watchdog(recorder, monitor, recorder.log);
             monitor.round();
             assertTrue(watchdog.tick());
             assertEquals(Collections.singletonList("WATCHDOG=1"), recorder.drain());
@@ -122,7 +145,7 @@ class WatchdogTest {
             HealthMonitor monitor = new HealthMonitor(Collections.<HealthCheck>singletonList(() -> "GC took 90 % of the last 30s"),
                     recorder, READY, AgentConfig.WatchdogAction.SKIP, recorder.log);
             monitor.round();
-            assertFalse(new Watchdog(recorder, monitor).tick());
+            assertFalse(new Watchdog(recorder, monitor, recorder.log).tick());
             assertEquals(Collections.singletonList("STATUS=Unhealthy: GC took 90 % of the last 30s"), recorder.drain());
         }
     }
