@@ -126,6 +126,7 @@ public final class AgentMain implements Consumer<Object[]> {
     private static void run(AgentConfig config, Instrumentation inst, Consumer<ClassFileTransformer> transformers,
                             Elapsed elapsed, AgentLog log, ScheduledExecutorService thread) {
         Notifier notifier = new Notifier(DAEMON, thread, log);
+        notifier.holdDirectSends(); // until the watchdog runs, see below
         Long mainPid = mainPid(config, log);
         Lifecycle lifecycle = new Lifecycle(config, notifier, elapsed, log, mainPid);
         StopProgress stopProgress = new StopProgress(notifier, config.watchdogOptions().stopExtend(), inst, log);
@@ -136,15 +137,15 @@ public final class AgentMain implements Consumer<Object[]> {
             @Override
             public void run() {
                 lifecycle.started();
-                // A task of its own, queued now: a READY=1 that a hook queued while JNA was still loading (a fast
-                // application) goes out first, not after the watchdog's and health checks' set-up.
-                thread.execute(new Runnable() {
-                    @Override
-                    public void run() {
-                        startWatchdog(config, notifier, lifecycle, inst, log, mainPid != null);
-                        stopProgress.prepare();
-                    }
-                });
+                // In the same task, and READY=1 not sent directly before it is done: the watchdog must be running before
+                // systemd and the application see READY=1 (an application that then fills its heap must not take the
+                // watchdog's set-up down with it: ReliabilityIT#outOfMemoryAgainAndAgainLeavesTheAgentPingingAndReporting)
+                try {
+                    startWatchdog(config, notifier, lifecycle, inst, log, mainPid != null);
+                    stopProgress.prepare();
+                } finally {
+                    notifier.releaseDirectSends();
+                }
             }
         });
         thread.schedule(new Runnable() { // off the start path: see JnaProperties#deleteStaleCopies

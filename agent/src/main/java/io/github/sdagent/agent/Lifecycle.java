@@ -144,7 +144,7 @@ public final class Lifecycle implements HookListener, ReadySink {
                 return;
             }
             ready = true;
-            if (notifier.isWarm()) {
+            if (notifier.canSendDirectly()) {
                 String status = readyStatus(age, why);
                 if (notifier.sendNow(withMainPid("READY=1", "STATUS=" + status))) {
                     notifier.run(new InfoLine(log, status));

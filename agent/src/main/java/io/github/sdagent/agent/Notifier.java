@@ -56,6 +56,26 @@ final class Notifier implements io.github.sdagent.agent.watchdog.Notifications {
         return warm;
     }
 
+    private volatile boolean held;
+
+    /**
+     * Until {@link #releaseDirectSends}, an application thread never sends itself ({@link #canSendDirectly} is false),
+     * so its READY=1 queues behind the agent's own set-up (the watchdog): systemd and the application may act on
+     * READY=1 at once (an application that then fills its heap must find the watchdog running).
+     */
+    void holdDirectSends() {
+        held = true;
+    }
+
+    void releaseDirectSends() {
+        held = false;
+    }
+
+    /** Warm and not held: a READY=1 may go out right on the application's thread, one system call. */
+    boolean canSendDirectly() {
+        return warm && !held;
+    }
+
     /** Queues the message for the agent thread and returns at once. */
     @Override
     public void post(String... assignments) {

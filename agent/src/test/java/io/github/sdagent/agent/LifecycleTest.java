@@ -49,6 +49,32 @@ class LifecycleTest {
         }
     }
 
+    /** Issue 14: while the agent's own set-up (the watchdog) is not done, READY=1 waits for it on the agent thread. */
+    @Test
+    void whileDirectSendsAreHeldReadyQueuesBehindTheAgentsSetUp() throws Exception {
+        try (RecordingSender recorder = new RecordingSender()) {
+            Lifecycle lifecycle = lifecycle(recorder, "ready=" + SERVER, null);
+            assertTrue(recorder.notifier.sendNow("X_WARM=1"));
+            assertEquals("X_WARM=1", recorder.next());
+            recorder.notifier.holdDirectSends();
+            java.util.concurrent.CountDownLatch setUp = new java.util.concurrent.CountDownLatch(1);
+            recorder.executor.execute(() -> { // the agent's set-up, still running
+                try {
+                    setUp.await();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                recorder.notifier.releaseDirectSends();
+            });
+            lifecycle.hookReturned(SERVER);
+            assertEquals(null, recorder.sent.poll(200, java.util.concurrent.TimeUnit.MILLISECONDS),
+                    "READY=1 must not leave before the set-up is done");
+            setUp.countDown();
+            assertEquals("READY=1\nSTATUS=Ready in 2.31 s (org.eclipse.jetty.server.Server#start)", recorder.next());
+            assertTrue(recorder.notifier.canSendDirectly(), "released after the set-up");
+        }
+    }
+
     @Test
     void readyStatusRoundsToHundredths() {
         assertEquals("Ready in 0.00 s (x)", Lifecycle.readyStatus(Duration.ZERO, "x"));

@@ -67,9 +67,23 @@ class SystemdUnitIT {
     }
 
     private static int port(Path output) throws Exception {
-        Matcher m = Pattern.compile("listening on port (\\d+) pid (\\d+)").matcher(Files.readString(output));
-        assertTrue(m.find(), Files.readString(output));
-        return Integer.parseInt(m.group(1));
+        return Integer.parseInt(awaitListening(output).group(1));
+    }
+
+    /**
+     * The app's "listening on port N pid P" line. READY=1 leaves as the hooked listen() returns, so the app may print
+     * it a moment after the unit became active: waited for, up to 10 s.
+     */
+    private static Matcher awaitListening(Path output) throws Exception {
+        Pattern listening = Pattern.compile("listening on port (\\d+) pid (\\d+)");
+        long end = System.nanoTime() + 10_000_000_000L;
+        Matcher m = listening.matcher(Files.readString(output));
+        while (!m.find() && System.nanoTime() < end) {
+            Thread.sleep(50);
+            m = listening.matcher(Files.readString(output));
+        }
+        assertTrue(m.find(0), Files.readString(output));
+        return m;
     }
 
     private static String get(int port) throws Exception {
@@ -138,8 +152,7 @@ class SystemdUnitIT {
             String started = UserManager.run("systemctl", "--user", "start", unit);
             Map<String, String> state = UserManager.await(unit, 60_000, "active", "failed");
             assertEquals("active", state.get("ActiveState"), started + state + Files.readString(output));
-            Matcher m = Pattern.compile("listening on port (\\d+) pid (\\d+)").matcher(Files.readString(output));
-            assertTrue(m.find(), Files.readString(output));
+            Matcher m = awaitListening(output);
             assertEquals(m.group(2), state.get("MainPID"), "MAINPID= must make the JVM the main process: " + state);
             Thread.sleep(6_000);
             assertEquals("active", UserManager.show(unit).get("ActiveState"), Files.readString(output));
