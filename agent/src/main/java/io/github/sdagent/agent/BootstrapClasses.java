@@ -43,20 +43,7 @@ public final class BootstrapClasses {
 
     /** @return how the bridge got there, for the debug log, or {@link #ALREADY_PRESENT} (another agent instance) */
     static String define(Instrumentation inst, JarFile agentJar) throws Exception {
-        Map<String, byte[]> classes = bridgeClasses(agentJar);
-        if (classes.isEmpty()) {
-            throw new IllegalStateException("the agent jar has no " + BRIDGE_PATH + " classes");
-        }
-        if (alreadyDefined(classes)) {
-            return ALREADY_PRESENT;
-        }
-        try {
-            defineWithUnsafe(inst, classes);
-            return "defined in the bootstrap loader";
-        } catch (Exception | LinkageError e) {
-            appendJar(inst, classes);
-            return "appended to the bootstrap class path (direct definition failed: " + OneLine.summary(e) + ")";
-        }
+        return defineLater(inst, agentJar, BRIDGE_PATH);
     }
 
     /**
@@ -79,10 +66,6 @@ public final class BootstrapClasses {
             appendJar(inst, classes);
             return "appended to the bootstrap class path (direct definition failed: " + OneLine.summary(e) + ")";
         }
-    }
-
-    static Map<String, byte[]> bridgeClasses(JarFile jar) throws IOException {
-        return classesIn(jar, BRIDGE_PATH);
     }
 
     /** The classes directly in {@code packagePath} (not in its sub-packages). */
