@@ -108,8 +108,9 @@ class CliIT {
             assertEquals(0, generated.status, generated.output);
             unit.verify(unit.name + ".service");
             unit.reload();
-            unit.systemctl("start", "--no-block", unit.name + ".service");
-            // The script writes and exits without READY=1 (systemd then fails the unit): only its output matters.
+            // Blocking start: the job ends when the script has written and exited without READY=1 (systemd then fails
+            // the unit; only its output matters). With --no-block the unit still looked inactive before the job ran.
+            unit.systemctl("start", unit.name + ".service");
             unit.await(unit.name + ".service", s -> s.get("ActiveState").equals("failed") || s.get("ActiveState").equals("inactive"));
             assertEquals(tricky, Files.readAllLines(out), Files.readString(unit.dir.resolve(unit.name + ".service")));
         }

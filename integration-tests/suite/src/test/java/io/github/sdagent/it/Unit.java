@@ -171,6 +171,14 @@ final class Unit implements AutoCloseable {
         }
     }
 
+    /**
+     * Inactive because its run ended (ExecStopPost recorded it), not because the {@code --no-block} start job has
+     * not run yet: right after systemd-run the unit is inactive too, and a test that took that for the end raced.
+     */
+    boolean endedInactive(State state) {
+        return state.is("inactive") && !exitRecord().isEmpty();
+    }
+
     /** Like {@link #await} but waits out the whole period, failing as soon as {@code invariant} breaks. */
     void holds(String what, Duration period, Predicate<State> invariant) {
         long end = System.nanoTime() + period.toNanos();
