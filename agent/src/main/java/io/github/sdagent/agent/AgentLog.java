@@ -34,7 +34,7 @@ public final class AgentLog {
     private final boolean journalPrefix;
     private final Level level;
 
-    AgentLog(PrintStream out, boolean journalPrefix, Level level) {
+    public AgentLog(PrintStream out, boolean journalPrefix, Level level) {
         this.out = out;
         this.journalPrefix = journalPrefix;
         this.level = level;

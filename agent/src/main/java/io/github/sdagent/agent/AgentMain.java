@@ -1,5 +1,13 @@
 package io.github.sdagent.agent;
 
+import io.github.sdagent.agent.lifecycle.Notifier;
+import io.github.sdagent.agent.lifecycle.Lifecycle;
+import io.github.sdagent.agent.lifecycle.ShutdownNotice;
+import io.github.sdagent.agent.lifecycle.ReadyHooks;
+
+import io.github.sdagent.agent.config.AgentConfig;
+import io.github.sdagent.agent.lifecycle.Elapsed;
+
 import io.github.sdagent.agent.hooks.BridgeDispatcher;
 import io.github.sdagent.agent.isolation.JnaProperties;
 import io.github.sdagent.agent.isolation.NativeAccess;

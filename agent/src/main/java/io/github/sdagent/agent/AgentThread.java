@@ -12,7 +12,7 @@ import java.util.concurrent.ThreadFactory;
  * task that fails, with an Error as much as an exception, is said in one line: an executor keeps a task's failure
  * inside its Future, where nobody would ever look, and a failed periodic task (the watchdog) silently stops.
  */
-final class AgentThread {
+public final class AgentThread {
 
     private AgentThread() {
     }
@@ -22,7 +22,7 @@ final class AgentThread {
      * (TasksMax=, LimitNPROC=) the OutOfMemoryError "unable to create native thread" comes now, and the agent stays
      * wholly inactive with the launcher's one line, instead of half-installed hooks trying to send later (issue 15).
      */
-    static ScheduledExecutorService create(AgentLog log) {
+    public static ScheduledExecutorService create(AgentLog log) {
         ScheduledThreadPoolExecutor executor = new Executor(log);
         executor.setRemoveOnCancelPolicy(true);
         executor.prestartCoreThread();

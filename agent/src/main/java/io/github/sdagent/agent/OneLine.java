@@ -6,7 +6,7 @@ package io.github.sdagent.agent;
  */
 public final class OneLine {
 
-    static final int MAX_LENGTH = 1000; // room for a configuration error: key, value, source, what is allowed
+    public static final int MAX_LENGTH = 1000; // room for a configuration error: key, value, source, what is allowed
 
     private OneLine() {
     }

@@ -1,5 +1,9 @@
 package io.github.sdagent.agent;
 
+import io.github.sdagent.agent.config.AgentConfig;
+import io.github.sdagent.agent.lifecycle.Lifecycle;
+import io.github.sdagent.agent.lifecycle.Notifier;
+
 import io.github.sdagent.agent.reload.Reload;
 import io.github.sdagent.agent.reload.Reloader;
 import java.lang.instrument.ClassFileTransformer;

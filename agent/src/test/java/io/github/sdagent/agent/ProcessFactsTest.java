@@ -1,5 +1,7 @@
 package io.github.sdagent.agent;
 
+import io.github.sdagent.agent.lifecycle.Elapsed;
+
 import io.github.sdagent.agent.watchdog.WrapperWatchdog;
 import org.junit.jupiter.api.Test;
 

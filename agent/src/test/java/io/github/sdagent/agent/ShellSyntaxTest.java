@@ -1,5 +1,7 @@
 package io.github.sdagent.agent;
 
+import io.github.sdagent.agent.config.AgentConfig;
+
 import org.junit.jupiter.api.Test;
 
 import java.nio.charset.StandardCharsets;

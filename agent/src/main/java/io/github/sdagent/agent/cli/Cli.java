@@ -1,6 +1,6 @@
 package io.github.sdagent.agent.cli;
 
-import io.github.sdagent.agent.AgentConfig;
+import io.github.sdagent.agent.config.AgentConfig;
 import io.github.sdagent.core.Daemon;
 
 import java.io.BufferedReader;

@@ -1,6 +1,6 @@
 package io.github.sdagent.agent.cli;
 
-import io.github.sdagent.agent.Durations;
+import io.github.sdagent.agent.config.Durations;
 
 import java.time.Duration;
 import java.util.ArrayList;

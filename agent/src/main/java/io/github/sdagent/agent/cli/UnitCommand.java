@@ -1,6 +1,6 @@
 package io.github.sdagent.agent.cli;
 
-import io.github.sdagent.agent.AgentConfig;
+import io.github.sdagent.agent.config.AgentConfig;
 
 import java.io.File;
 import java.time.Duration;

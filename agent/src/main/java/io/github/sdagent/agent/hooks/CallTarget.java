@@ -1,6 +1,6 @@
 package io.github.sdagent.agent.hooks;
 
-import io.github.sdagent.agent.HookSpec;
+import io.github.sdagent.agent.hooks.HookSpec;
 import java.lang.ref.WeakReference;
 
 /**

@@ -1,7 +1,7 @@
 package io.github.sdagent.agent.hooks;
 
-import io.github.sdagent.agent.HookListener;
-import io.github.sdagent.agent.HookSpec;
+import io.github.sdagent.agent.lifecycle.HookListener;
+import io.github.sdagent.agent.hooks.HookSpec;
 import io.github.sdagent.agent.bridge.HookBridge;
 import io.github.sdagent.agent.hooks.ClassInfo.MethodInfo;
 import java.lang.instrument.ClassFileTransformer;

@@ -1,6 +1,6 @@
 package io.github.sdagent.agent.hooks;
 
-import io.github.sdagent.agent.HookSpec;
+import io.github.sdagent.agent.hooks.HookSpec;
 import io.github.sdagent.agent.hooks.ClassInfo.MethodInfo;
 import java.util.ArrayDeque;
 import java.util.ArrayList;

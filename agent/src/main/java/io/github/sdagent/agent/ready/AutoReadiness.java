@@ -1,7 +1,7 @@
 package io.github.sdagent.agent.ready;
 
-import io.github.sdagent.agent.HookListener;
-import io.github.sdagent.agent.HookSpec;
+import io.github.sdagent.agent.lifecycle.HookListener;
+import io.github.sdagent.agent.hooks.HookSpec;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;

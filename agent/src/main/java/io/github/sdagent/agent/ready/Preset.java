@@ -1,6 +1,6 @@
 package io.github.sdagent.agent.ready;
 
-import io.github.sdagent.agent.HookSpec;
+import io.github.sdagent.agent.hooks.HookSpec;
 
 /**
  * One server or framework that {@code ready=auto} recognises: the class and method whose return (or whose returned

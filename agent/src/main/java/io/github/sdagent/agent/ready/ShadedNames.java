@@ -1,6 +1,6 @@
 package io.github.sdagent.agent.ready;
 
-import io.github.sdagent.agent.HookSpec;
+import io.github.sdagent.agent.hooks.HookSpec;
 import io.github.sdagent.agent.hooks.HookEngine;
 import java.util.Collections;
 import java.util.List;

@@ -1,8 +1,8 @@
 package io.github.sdagent.agent.reload;
 
 import io.github.sdagent.agent.AgentLog;
-import io.github.sdagent.agent.HookListener;
-import io.github.sdagent.agent.HookSpec;
+import io.github.sdagent.agent.lifecycle.HookListener;
+import io.github.sdagent.agent.hooks.HookSpec;
 import io.github.sdagent.agent.OneLine;
 import io.github.sdagent.agent.hooks.CallTarget;
 import io.github.sdagent.agent.hooks.HookEngine;

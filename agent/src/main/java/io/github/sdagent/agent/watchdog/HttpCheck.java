@@ -1,6 +1,6 @@
 package io.github.sdagent.agent.watchdog;
 
-import io.github.sdagent.agent.Durations;
+import io.github.sdagent.agent.config.Durations;
 import io.github.sdagent.agent.OneLine;
 
 import java.io.IOException;

@@ -1,7 +1,7 @@
 package io.github.sdagent.agent.watchdog;
 
 import io.github.sdagent.agent.AgentLog;
-import io.github.sdagent.agent.Durations;
+import io.github.sdagent.agent.config.Durations;
 import io.github.sdagent.agent.OneLine;
 
 import java.lang.management.ClassLoadingMXBean;

@@ -1,8 +1,8 @@
 package io.github.sdagent.agent.watchdog;
 
-import io.github.sdagent.agent.AgentConfig;
+import io.github.sdagent.agent.config.AgentConfig;
 import io.github.sdagent.agent.AgentLog;
-import io.github.sdagent.agent.Durations;
+import io.github.sdagent.agent.config.Durations;
 import io.github.sdagent.agent.OneLine;
 
 import java.time.Duration;

@@ -1,7 +1,7 @@
 package io.github.sdagent.agent.watchdog;
 
-import io.github.sdagent.agent.AgentConfig;
-import io.github.sdagent.agent.Durations;
+import io.github.sdagent.agent.config.AgentConfig;
+import io.github.sdagent.agent.config.Durations;
 
 import java.time.Duration;
 import java.util.Locale;

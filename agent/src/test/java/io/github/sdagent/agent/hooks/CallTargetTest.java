@@ -8,7 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.github.sdagent.agent.HookSpec;
+import io.github.sdagent.agent.hooks.HookSpec;
 import io.github.sdagent.agent.Transformers;
 import io.github.sdagent.agent.hooks.HookTestSupport.Recorder;
 import java.util.List;

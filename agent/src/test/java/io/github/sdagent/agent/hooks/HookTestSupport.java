@@ -1,8 +1,8 @@
 package io.github.sdagent.agent.hooks;
 
-import io.github.sdagent.agent.HookListener;
-import io.github.sdagent.agent.HookSpec;
-import io.github.sdagent.agent.ReadyHooks;
+import io.github.sdagent.agent.lifecycle.HookListener;
+import io.github.sdagent.agent.hooks.HookSpec;
+import io.github.sdagent.agent.lifecycle.ReadyHooks;
 import io.github.sdagent.agent.Transformers;
 import java.io.IOException;
 import java.io.OutputStream;

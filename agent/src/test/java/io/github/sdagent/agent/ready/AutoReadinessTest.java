@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.github.sdagent.agent.HookSpec;
+import io.github.sdagent.agent.hooks.HookSpec;
 import java.net.BindException;
 import java.util.ArrayList;
 import java.util.List;

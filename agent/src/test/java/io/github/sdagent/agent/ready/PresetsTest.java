@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.github.sdagent.agent.HookSpec;
+import io.github.sdagent.agent.hooks.HookSpec;
 import java.util.HashSet;
 import java.util.Set;
 import org.junit.jupiter.api.Test;

@@ -1,7 +1,7 @@
 package io.github.sdagent.agent.watchdog;
 
 import com.sun.net.httpserver.HttpServer;
-import io.github.sdagent.agent.AgentConfig;
+import io.github.sdagent.agent.config.AgentConfig;
 import org.junit.jupiter.api.Test;
 
 import java.net.InetSocketAddress;

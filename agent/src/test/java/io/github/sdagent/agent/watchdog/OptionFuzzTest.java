@@ -1,6 +1,6 @@
 package io.github.sdagent.agent.watchdog;
 
-import io.github.sdagent.agent.AgentConfig;
+import io.github.sdagent.agent.config.AgentConfig;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;

@@ -1,4 +1,10 @@
-package io.github.sdagent.agent;
+package io.github.sdagent.agent.lifecycle;
+
+import io.github.sdagent.agent.OneLine;
+import io.github.sdagent.agent.hooks.HookSpec;
+
+import io.github.sdagent.agent.config.AgentConfig;
+import io.github.sdagent.agent.AgentLog;
 
 import io.github.sdagent.agent.ready.ReadySink;
 import java.util.LinkedHashMap;
@@ -39,7 +45,7 @@ public final class Lifecycle implements HookListener, ReadySink {
     private String failure; // the last hook failure before READY, kept in the stopping STATUS
     private String waitingFor; // the last starting STATUS sent, kept in the stopping STATUS when READY never came
 
-    Lifecycle(AgentConfig config, Notifier notifier, Elapsed elapsed, AgentLog log, Long mainPid) {
+    public Lifecycle(AgentConfig config, Notifier notifier, Elapsed elapsed, AgentLog log, Long mainPid) {
         this.config = config;
         this.notifier = notifier;
         this.elapsed = elapsed;
@@ -49,7 +55,7 @@ public final class Lifecycle implements HookListener, ReadySink {
     }
 
     /** Called once the agent is installed: the starting STATUS, or READY at once under ready=start. */
-    void started() {
+    public void started() {
         new InfoLine(log, "").getClass(); // loaded and linked now, off the application's READY path
         if (config.readySpec().start()) {
             becomeReady("ready=start");
@@ -79,7 +85,7 @@ public final class Lifecycle implements HookListener, ReadySink {
     }
 
     /** {@link #problem} as a Consumer, for ChildEnvironment. */
-    Consumer<String> problems() {
+    public Consumer<String> problems() {
         return new Consumer<String>() {
             @Override
             public void accept(String oneLineMessage) {
@@ -251,12 +257,12 @@ public final class Lifecycle implements HookListener, ReadySink {
         };
     }
 
-    synchronized boolean isReady() {
+    public synchronized boolean isReady() {
         return ready;
     }
 
     /** True once STOPPING=1 is on its way (a reload must not announce READY=1 after it). */
-    synchronized boolean isStopping() {
+    public synchronized boolean isStopping() {
         return stopping;
     }
 

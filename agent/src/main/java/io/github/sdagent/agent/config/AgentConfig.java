@@ -1,4 +1,9 @@
-package io.github.sdagent.agent;
+package io.github.sdagent.agent.config;
+
+import io.github.sdagent.agent.OneLine;
+
+import io.github.sdagent.agent.AgentLog;
+import io.github.sdagent.agent.hooks.HookSpec;
 
 import io.github.sdagent.agent.activation.SocketMapping;
 import io.github.sdagent.agent.ready.AutoReadiness;

@@ -1,4 +1,6 @@
-package io.github.sdagent.agent;
+package io.github.sdagent.agent.lifecycle;
+
+import io.github.sdagent.agent.hooks.HookSpec;
 
 /**
  * What the hook engine reports. The engine never prints: agent-runtime turns these calls into READY=1,

@@ -1,4 +1,4 @@
-package io.github.sdagent.agent;
+package io.github.sdagent.agent.lifecycle;
 
 import sun.misc.Signal;
 import sun.misc.SignalHandler;

@@ -1,4 +1,8 @@
-package io.github.sdagent.agent;
+package io.github.sdagent.agent.lifecycle;
+
+import io.github.sdagent.agent.OneLine;
+
+import io.github.sdagent.agent.AgentLog;
 
 import java.io.IOException;
 import java.util.concurrent.Future;
@@ -11,11 +15,11 @@ import java.util.concurrent.TimeUnit;
  * waits for a socket or for JNA to load, and messages keep their order. A failure is reported once per distinct
  * reason, not on every watchdog ping.
  */
-final class Notifier implements io.github.sdagent.agent.watchdog.Notifications {
+public final class Notifier implements io.github.sdagent.agent.watchdog.Notifications {
 
     /** The wire: {@code Daemon.notify(false, assignments)} in production, a recorder in tests. */
     @FunctionalInterface
-    interface Sender {
+    public interface Sender {
         boolean send(String... assignments) throws IOException;
     }
 
@@ -26,7 +30,7 @@ final class Notifier implements io.github.sdagent.agent.watchdog.Notifications {
     private volatile boolean warm;
     private volatile boolean failedOnce;
 
-    Notifier(Sender sender, ScheduledExecutorService executor, AgentLog log) {
+    public Notifier(Sender sender, ScheduledExecutorService executor, AgentLog log) {
         this.sender = sender;
         this.executor = executor;
         this.log = log;
@@ -63,11 +67,11 @@ final class Notifier implements io.github.sdagent.agent.watchdog.Notifications {
      * so its READY=1 queues behind the agent's own set-up (the watchdog): systemd and the application may act on
      * READY=1 at once (an application that then fills its heap must find the watchdog running).
      */
-    void holdDirectSends() {
+    public void holdDirectSends() {
         held = true;
     }
 
-    void releaseDirectSends() {
+    public void releaseDirectSends() {
         held = false;
     }
 

@@ -1,4 +1,7 @@
-package io.github.sdagent.agent;
+package io.github.sdagent.agent.config;
+
+import io.github.sdagent.agent.AgentLog;
+import io.github.sdagent.agent.hooks.HookSpec;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;

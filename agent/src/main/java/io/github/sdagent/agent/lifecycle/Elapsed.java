@@ -1,4 +1,4 @@
-package io.github.sdagent.agent;
+package io.github.sdagent.agent.lifecycle;
 
 import java.io.FileInputStream;
 import java.io.IOException;
@@ -12,7 +12,7 @@ import java.time.Duration;
  * counts from premain.
  */
 /** Not final: tests fix the clock. */
-class Elapsed {
+public class Elapsed {
 
     private static final long USER_HZ = 100;
 
@@ -24,7 +24,7 @@ class Elapsed {
         this.ageAtPremainNanos = ageAtPremainNanos;
     }
 
-    static Elapsed sinceProcessStart(long premainNanos) {
+    public static Elapsed sinceProcessStart(long premainNanos) {
         long age = 0;
         try {
             age = processAgeNanos(read("/proc/self/stat"), read("/proc/uptime"));
@@ -50,7 +50,7 @@ class Elapsed {
     }
 
     /** uptime minus start time; 0 when either text is malformed or the result is not plausible. */
-    static long processAgeNanos(String stat, String uptime) {
+    public static long processAgeNanos(String stat, String uptime) {
         String[] fields = stat.substring(stat.lastIndexOf(')') + 2).trim().split(" ");
         long startTicks = Long.parseLong(fields[19]); // field 22; fields[0] is field 3 (state)
         String up = uptime.trim();
@@ -72,7 +72,7 @@ class Elapsed {
         return seconds * 1_000_000_000L + nanos;
     }
 
-    Duration now() {
+    public Duration now() {
         return Duration.ofNanos(ageAtPremainNanos + System.nanoTime() - premainNanos);
     }
 }

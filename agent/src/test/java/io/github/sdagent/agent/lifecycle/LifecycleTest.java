@@ -1,4 +1,7 @@
-package io.github.sdagent.agent;
+package io.github.sdagent.agent.lifecycle;
+
+import io.github.sdagent.agent.config.AgentConfig;
+import io.github.sdagent.agent.hooks.HookSpec;
 
 import org.junit.jupiter.api.Test;
 
@@ -16,7 +19,7 @@ class LifecycleTest {
     private static Lifecycle lifecycle(RecordingSender recorder, String options, Long mainPid) {
         Elapsed elapsed = new Elapsed(0, 0) {
             @Override
-            Duration now() {
+            public Duration now() {
                 return Duration.ofMillis(2314);
             }
         };

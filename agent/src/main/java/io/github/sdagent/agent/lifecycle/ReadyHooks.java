@@ -1,4 +1,6 @@
-package io.github.sdagent.agent;
+package io.github.sdagent.agent.lifecycle;
+
+import io.github.sdagent.agent.hooks.HookSpec;
 
 import io.github.sdagent.agent.hooks.HookEngine;
 import java.lang.instrument.ClassFileTransformer;

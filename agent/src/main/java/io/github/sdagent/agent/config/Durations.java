@@ -1,4 +1,4 @@
-package io.github.sdagent.agent;
+package io.github.sdagent.agent.config;
 
 import java.time.Duration;
 

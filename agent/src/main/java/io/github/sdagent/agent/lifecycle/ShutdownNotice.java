@@ -1,4 +1,6 @@
-package io.github.sdagent.agent;
+package io.github.sdagent.agent.lifecycle;
+
+import io.github.sdagent.agent.AgentLog;
 
 /**
  * Calls a task as early as JVM shutdown can be observed. Two ways, both installed:
@@ -11,13 +13,13 @@ package io.github.sdagent.agent;
  * A real handler class ({@link SignalNotice}), not a Proxy through reflection: see there.</li>
  * </ul>
  */
-final class ShutdownNotice {
+public final class ShutdownNotice {
 
     private ShutdownNotice() {
     }
 
     /** @param thenProgress runs after the stopping notice (watchdog.StopProgress: names the hooks still running) */
-    static void install(Lifecycle lifecycle, Runnable thenProgress, AgentLog log) {
+    public static void install(Lifecycle lifecycle, Runnable thenProgress, AgentLog log) {
         Thread hook = new Thread(new Both(lifecycle.stoppingTask("JVM shutdown"), thenProgress), "sd-agent-stopping");
         Runtime.getRuntime().addShutdownHook(hook);
         for (String signal : new String[] {"TERM", "INT"}) {

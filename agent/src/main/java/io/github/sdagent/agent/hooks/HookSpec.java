@@ -1,4 +1,6 @@
-package io.github.sdagent.agent;
+package io.github.sdagent.agent.hooks;
+
+import io.github.sdagent.agent.OneLine;
 
 import java.util.ArrayList;
 import java.util.Collections;

@@ -1,4 +1,8 @@
-package io.github.sdagent.agent;
+package io.github.sdagent.agent.config;
+
+import io.github.sdagent.agent.AgentLog;
+import io.github.sdagent.agent.hooks.HookSpec;
+import io.github.sdagent.agent.OneLine;
 
 import io.github.sdagent.core.Fuzz;
 import org.junit.jupiter.api.Test;

@@ -1,4 +1,4 @@
-package io.github.sdagent.agent;
+package io.github.sdagent.agent.config;
 
 /** Every configuration key, with what it accepts (used in error messages, the CLI and the README). */
 enum Option {

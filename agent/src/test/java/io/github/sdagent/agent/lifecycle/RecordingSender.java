@@ -1,4 +1,7 @@
-package io.github.sdagent.agent;
+package io.github.sdagent.agent.lifecycle;
+
+import io.github.sdagent.agent.AgentLog;
+import io.github.sdagent.agent.AgentThread;
 
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
@@ -12,14 +15,14 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
 /** Records what the agent would send (joined with '\n', as on the wire) and what it logs. */
-final class RecordingSender implements Notifier.Sender, AutoCloseable {
+public final class RecordingSender implements Notifier.Sender, AutoCloseable {
 
-    final BlockingQueue<String> sent = new LinkedBlockingQueue<>();
-    final ByteArrayOutputStream logBytes = new ByteArrayOutputStream();
-    final AgentLog log = new AgentLog(new PrintStream(logBytes, true, StandardCharsets.UTF_8), false, AgentLog.Level.DEBUG);
-    final ScheduledExecutorService executor = AgentThread.create(log);
-    final Notifier notifier = new Notifier(this, executor, log);
-    volatile java.io.IOException failure;
+    public final BlockingQueue<String> sent = new LinkedBlockingQueue<>();
+    public final ByteArrayOutputStream logBytes = new ByteArrayOutputStream();
+    public final AgentLog log = new AgentLog(new PrintStream(logBytes, true, StandardCharsets.UTF_8), false, AgentLog.Level.DEBUG);
+    public final ScheduledExecutorService executor = AgentThread.create(log);
+    public final Notifier notifier = new Notifier(this, executor, log);
+    public volatile java.io.IOException failure;
 
     @Override
     public boolean send(String... assignments) throws java.io.IOException {
@@ -30,7 +33,7 @@ final class RecordingSender implements Notifier.Sender, AutoCloseable {
         return true;
     }
 
-    String next() throws InterruptedException {
+    public String next() throws InterruptedException {
         String message = sent.poll(5, TimeUnit.SECONDS);
         if (message == null) {
             throw new AssertionError("nothing sent within 5 s; log: " + log());
@@ -39,7 +42,7 @@ final class RecordingSender implements Notifier.Sender, AutoCloseable {
     }
 
     /** Everything sent after the agent thread has drained its queue. */
-    List<String> rest(Duration settle) throws Exception {
+    public List<String> rest(Duration settle) throws Exception {
         executor.submit(() -> { }).get(5, TimeUnit.SECONDS);
         Thread.sleep(settle.toMillis());
         List<String> rest = new ArrayList<>();
@@ -47,7 +50,7 @@ final class RecordingSender implements Notifier.Sender, AutoCloseable {
         return rest;
     }
 
-    String log() {
+    public String log() {
         return logBytes.toString(StandardCharsets.UTF_8);
     }
 

@@ -1,4 +1,4 @@
-package io.github.sdagent.agent;
+package io.github.sdagent.agent.hooks;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;

@@ -1,4 +1,6 @@
-package io.github.sdagent.agent;
+package io.github.sdagent.agent.config;
+
+import io.github.sdagent.agent.OneLine;
 
 import java.io.IOException;
 import java.io.InputStream;
