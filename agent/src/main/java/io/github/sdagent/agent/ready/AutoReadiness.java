@@ -18,8 +18,10 @@ import java.util.Set;
  * inside {@code io.grpc.Server#start} is waited for by gRPC. A preset that fails (throws, its future fails, or its
  * check finds a connector that did not start) makes auto never claim READY: the status says what failed.
  *
- * <p>Limit: two servers started one after the other from a plain {@code main}, with nothing enclosing both, are ready
- * when the first has started (name both in {@code ready=} hooks, or enclose them in a framework).
+ * <p>Before claiming READY, auto waits for the main thread to settle ({@link Settle}, at most 10 s): a server
+ * that the main thread starts after the first one (a broker's web console after its acceptors) begins its preset
+ * call meanwhile, and READY waits for that one too. Limit: a second server started later than that, or from another
+ * thread after the main thread blocked, is not waited for (name both in {@code ready=} hooks).
  */
 public final class AutoReadiness implements HookListener {
 
@@ -41,8 +43,22 @@ public final class AutoReadiness implements HookListener {
     public static final String NOTHING_FOUND =
             "Starting: waiting for a server to listen (ready=auto found no framework); set ready=...";
 
+    /** Runs a claim of READY once the application's main thread has settled; at once in unit tests. */
+    public interface Settle {
+        void whenSettled(Runnable claim);
+    }
+
+    private static final Settle AT_ONCE = new Settle() {
+        @Override
+        public void whenSettled(Runnable claim) {
+            claim.run();
+        }
+    };
+
     private final List<Preset> table;
     private final Outcome outcome;
+    private final Settle settle;
+    private int completions; // a claim made after an earlier completion is overtaken by a later one
     private final Set<String> detected = new LinkedHashSet<>(); // "Jetty 12.1.14", in order of completion
     private final List<Preset> detectedPresets = new ArrayList<>();
     private int inProgress;
@@ -51,8 +67,13 @@ public final class AutoReadiness implements HookListener {
     private boolean ready;
 
     public AutoReadiness(List<Preset> table, Outcome outcome) {
+        this(table, outcome, AT_ONCE);
+    }
+
+    AutoReadiness(List<Preset> table, Outcome outcome, Settle settle) {
         this.table = table;
         this.outcome = outcome;
+        this.settle = settle;
     }
 
     /** The hooks to install: one per preset, on the preset's own (unrelocated) class. */
@@ -110,19 +131,42 @@ public final class AutoReadiness implements HookListener {
             }
         }
         String described = preset == null ? spec.className() : preset.name + version(self, preset);
-        String readyWith = null;
+        int claim = -1;
         synchronized (this) {
             inProgress = Math.max(0, inProgress - 1);
             if (preset != null && detected.add(described)) {
                 detectedPresets.add(preset);
             }
+            completions++;
             if (inProgress == 0 && !failed && !ready) {
-                ready = true;
-                readyWith = describe();
+                claim = completions;
             }
         }
-        if (readyWith != null) {
-            outcome.ready(readyWith);
+        if (claim >= 0) {
+            settle.whenSettled(new Claim(claim));
+        }
+    }
+
+    /** READY, unless a preset call began (or failed) since this claim was made. */
+    private final class Claim implements Runnable {
+        private final int completion;
+
+        Claim(int completion) {
+            this.completion = completion;
+        }
+
+        @Override
+        public void run() {
+            String readyWith = null;
+            synchronized (AutoReadiness.this) {
+                if (completion == completions && inProgress == 0 && !failed && !ready) {
+                    ready = true;
+                    readyWith = describe();
+                }
+            }
+            if (readyWith != null) {
+                outcome.ready(readyWith);
+            }
         }
     }
 

@@ -23,7 +23,8 @@ public final class ReadyConditions {
         AutoReadiness auto = null;
         if (spec.auto()) {
             try {
-                auto = new AutoReadiness(Presets.ALL, new AutoOutcome(sink));
+                auto = new AutoReadiness(Presets.ALL, new AutoOutcome(sink),
+                        new MainThreadSettle(agentThread, MainThreadProbe.find()));
                 HookEngine.instance(inst, transformers).installOptional(auto.specs(), auto,
                         new ShadedNames(Presets.ALL));
             } catch (Throwable t) {

@@ -75,6 +75,39 @@ class AutoReadinessTest {
     }
 
     @Test
+    void aServerStartedWhileTheClaimWaitsForTheMainThreadIsPartOfReady() {
+        Events events = new Events();
+        List<Runnable> claims = new ArrayList<>();
+        AutoReadiness auto = new AutoReadiness(Presets.ALL, events, claims::add); // the main thread has not settled yet
+        auto.hookEntered(spec("Netty"));
+        auto.hookReturned(spec("Netty"), null);
+        assertEquals(1, claims.size(), "READY is claimed once the main thread settles");
+        auto.hookEntered(spec("Jetty")); // the console, started by the main thread meanwhile
+        claims.get(0).run(); // settled (or the bound passed): the claim is overtaken by the start in progress
+        assertFalse(events.seen.stream().anyMatch(e -> e.startsWith("READY")), events.seen.toString());
+        auto.hookReturned(spec("Jetty"), null);
+        assertEquals(2, claims.size());
+        claims.get(1).run();
+        claims.get(1).run(); // once
+        assertEquals(List.of("STATUS Starting: Netty detected, waiting for it to serve", "READY Netty + Jetty"), events.seen);
+    }
+
+    @Test
+    void aClaimOvertakenByALaterCompletionLeavesReadyToThatOne() {
+        Events events = new Events();
+        List<Runnable> claims = new ArrayList<>();
+        AutoReadiness auto = new AutoReadiness(Presets.ALL, events, claims::add);
+        auto.hookEntered(spec("Netty"));
+        auto.hookReturned(spec("Netty"), null);
+        auto.hookEntered(spec("Undertow"));
+        auto.hookReturned(spec("Undertow"), null);
+        claims.get(0).run(); // the first claim's wait ended after the second server completed: not its READY
+        assertFalse(events.seen.stream().anyMatch(e -> e.startsWith("READY")), events.seen.toString());
+        claims.get(1).run();
+        assertEquals("READY Netty + Undertow", events.seen.get(events.seen.size() - 1));
+    }
+
+    @Test
     void aFailedStartIsNeverReady() {
         Events events = new Events();
         AutoReadiness auto = new AutoReadiness(Presets.ALL, events);
