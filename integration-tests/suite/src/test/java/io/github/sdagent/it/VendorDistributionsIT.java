@@ -18,8 +18,9 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
 /**
- * Real vendor distributions from Maven Central, started by their own scripts as an operator runs them, with the
- * agent in the variable those scripts read and no {@code ready=}: ready=auto must find the ready point by itself.
+ * Real vendor servers from Maven Central, run as an operator runs them (by their own scripts where the distribution
+ * has them, with the agent in the variable those scripts read) and no {@code ready=}: ready=auto must find the
+ * ready point by itself, through a preset or, when none applies, the listener fallback.
  */
 class VendorDistributionsIT {
 
@@ -73,6 +74,104 @@ class VendorDistributionsIT {
                 assertTrue(unit.stderr().contains("sd-agent: Netty failed: ") && unit.stderr().contains("Address already in use"),
                         unit::diagnostics);
             }
+        }
+    }
+
+    /**
+     * Apache Kafka 4.1 in KRaft mode (broker and controller in one JVM), run as its kafka-server-start.sh runs it
+     * (java, Kafka's jars, kafka.Kafka server.properties). No preset knows Kafka: the listener fallback decides. Its
+     * controller port listens first, its client port later, while the main thread is still starting: READY comes
+     * once both listen and the main thread waits for shutdown, the status names both, and an ApiVersions request
+     * to the client port is answered at once.
+     */
+    @ParameterizedTest(name = "{0}")
+    @EnumSource(Jdk.class)
+    void kafkaKraftBrokerNeedsNoPreset(Jdk jdk) throws Exception {
+        int client = Net.freePort();
+        int controller = Net.freePort();
+        Path config = kafkaConfig(jdk, client, controller);
+        try (Unit unit = new Unit("dist-kafka-" + jdk.id())) {
+            startKafka(unit, jdk, config);
+            Unit.State state = unit.await("active", Unit.START_TIMEOUT, s -> s.is("active") || s.is("failed"));
+            short error = kafkaApiVersions(client); // at once
+            assertEquals("active", state.active(), unit::diagnostics);
+            assertEquals(0, error, "ApiVersions error code");
+            String status = state.statusText();
+            assertTrue(status.matches("Ready in [0-9]+\\.[0-9]{2} s: listening on .*") && status.contains("127.0.0.1:" + client)
+                    && status.contains("127.0.0.1:" + controller), () -> status + "\n" + unit.diagnostics());
+            Systemd.systemctl("stop", unit.name).check();
+        }
+    }
+
+    /** Its client port taken: Kafka cannot bind it and exits; the controller port alone never made it ready. */
+    @Test
+    void kafkaWithItsClientPortTakenNeverReady() throws Exception {
+        try (ServerSocket taken = new ServerSocket(0, 50, InetAddress.getByName("127.0.0.1"))) {
+            Path config = kafkaConfig(Jdk.JDK17, taken.getLocalPort(), Net.freePort());
+            try (Unit unit = new Unit("dist-kafka-taken")) {
+                unit.property("TimeoutStartSec", "90");
+                startKafka(unit, Jdk.JDK17, config);
+                Unit.State state = unit.await("failed", Unit.START_TIMEOUT,
+                        s -> s.is("failed") || s.is("active") || unit.endedInactive(s));
+                assertFalse(unit.sawActiveState("active"), unit::diagnostics);
+                assertFalse(state.statusText().startsWith("Ready"), unit::diagnostics);
+            }
+        }
+    }
+
+    private static void startKafka(Unit unit, Jdk jdk, Path config) {
+        Path jar = Suite.appsDir().resolve("kafka/target/app.jar");
+        unit.start(List.of(jdk.java().toString(), "-Dlog4j2.configurationFile=" + config.resolveSibling("log4j2.properties"),
+                "-javaagent:" + Suite.agentJar(), "-jar", jar.toString(), config.toString()));
+    }
+
+    /** A KRaft combined-mode server.properties on two loopback ports, its log directory formatted as kafka-storage.sh does. */
+    private static Path kafkaConfig(Jdk jdk, int client, int controller) throws Exception {
+        Path dir = Files.createTempDirectory(Files.createDirectories(Suite.logsDir()), "kafka-" + jdk.id() + "-");
+        Path config = dir.resolve("server.properties");
+        Files.writeString(config, String.join("\n",
+                "process.roles=broker,controller",
+                "node.id=1",
+                "controller.quorum.voters=1@127.0.0.1:" + controller,
+                "listeners=PLAINTEXT://127.0.0.1:" + client + ",CONTROLLER://127.0.0.1:" + controller,
+                "advertised.listeners=PLAINTEXT://127.0.0.1:" + client,
+                "controller.listener.names=CONTROLLER",
+                "listener.security.protocol.map=CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT",
+                "log.dirs=" + dir.resolve("data"),
+                "offsets.topic.replication.factor=1",
+                "transaction.state.log.replication.factor=1",
+                "transaction.state.log.min.isr=1", ""));
+        Files.writeString(dir.resolve("log4j2.properties"), String.join("\n",
+                "rootLogger.level=INFO", "rootLogger.appenderRef.stdout.ref=STDOUT", "appender.stdout.type=Console",
+                "appender.stdout.name=STDOUT", "appender.stdout.layout.type=PatternLayout",
+                "appender.stdout.layout.pattern=[%d] %p %m (%c)%n", ""));
+        String libs = Suite.appsDir().resolve("kafka/target/lib").toString() + "/*";
+        Process format = new ProcessBuilder(jdk.java().toString(), "-cp", libs, "kafka.tools.StorageTool", "format",
+                "-t", "MkU3OEVBNTcwNTJENDM2Qg", "-c", config.toString()).redirectErrorStream(true).start();
+        String output = new String(format.getInputStream().readAllBytes());
+        assertEquals(0, format.waitFor(), output);
+        return config;
+    }
+
+    /** Kafka's ApiVersions request (key 18, version 0) on a fresh connection; the response's error code. */
+    private static short kafkaApiVersions(int port) throws IOException {
+        try (Socket socket = new Socket()) {
+            socket.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 5000);
+            socket.setSoTimeout(10_000);
+            byte[] clientId = "sd-agent-test".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+            java.io.DataOutputStream out = new java.io.DataOutputStream(socket.getOutputStream());
+            out.writeInt(2 + 2 + 4 + 2 + clientId.length);
+            out.writeShort(18); // ApiVersions
+            out.writeShort(0);
+            out.writeInt(42); // correlation id
+            out.writeShort(clientId.length);
+            out.write(clientId);
+            out.flush();
+            java.io.DataInputStream in = new java.io.DataInputStream(socket.getInputStream());
+            int size = in.readInt();
+            assertTrue(size >= 6, "response size " + size);
+            assertEquals(42, in.readInt(), "correlation id");
+            return in.readShort();
         }
     }
 
