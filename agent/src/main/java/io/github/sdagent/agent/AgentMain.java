@@ -46,16 +46,17 @@ public final class AgentMain implements Consumer<Object[]> {
     @SuppressWarnings("unchecked")
     public void accept(Object[] arguments) {
         start((String) arguments[0], (Instrumentation) arguments[1], (Long) arguments[2], (JarFile) arguments[3],
-                (Consumer<ClassFileTransformer>) arguments[4]);
+                (Consumer<ClassFileTransformer>) arguments[4], (Thread) arguments[5]);
     }
 
     /**
      * @param premainNanos {@code System.nanoTime()} when premain began
      * @param agentJar     the agent jar (for the bootstrap bridge classes)
      * @param transformers registers the agent's class file transformers (with the launcher's StartGate)
+     * @param mainThread   the thread premain ran on (the application's main thread), null after a dynamic attach
      */
     public static void start(String options, Instrumentation inst, long premainNanos, JarFile agentJar,
-                             Consumer<ClassFileTransformer> transformers) {
+                             Consumer<ClassFileTransformer> transformers, Thread mainThread) {
         Elapsed elapsed = Elapsed.sinceProcessStart(premainNanos);
         AgentLog log = AgentLog.stderr(System.getenv(), AgentLog.Level.INFO);
         AgentConfig config;
@@ -101,7 +102,7 @@ public final class AgentMain implements Consumer<Object[]> {
             return;
         }
         log.debug("bridge classes: " + bridge);
-        run(config, inst, transformers, elapsed, log, thread);
+        run(config, inst, transformers, elapsed, log, thread, mainThread);
     }
 
     /**
@@ -132,7 +133,7 @@ public final class AgentMain implements Consumer<Object[]> {
     }
 
     private static void run(AgentConfig config, Instrumentation inst, Consumer<ClassFileTransformer> transformers,
-                            Elapsed elapsed, AgentLog log, ScheduledExecutorService thread) {
+                            Elapsed elapsed, AgentLog log, ScheduledExecutorService thread, Thread mainThread) {
         Notifier notifier = new Notifier(DAEMON, thread, log);
         notifier.holdDirectSends(); // until the watchdog runs, see below
         Long mainPid = mainPid(config, log);
@@ -174,7 +175,7 @@ public final class AgentMain implements Consumer<Object[]> {
             ReloadService.install(config, inst, transformers, lifecycle, notifier, log);
         }
         ReadyConditions.install(config.readySpec(), config.readyHttpInterval().toMillis(),
-                config.readyHttpTimeout().toMillis(), inst, transformers, lifecycle, thread, JNA_INIT);
+                config.readyHttpTimeout().toMillis(), inst, transformers, lifecycle, thread, JNA_INIT, mainThread);
     }
 
     /**

@@ -50,4 +50,24 @@ class AutoComposeIT {
                     && ready.contains(":" + first) && ready.contains(":" + second), ready);
         }
     }
+
+    /** The listener fallback judges the real main thread even when the application renamed it (thread id 1). */
+    @ParameterizedTest
+    @ValueSource(strings = {"17", "25"})
+    void theFallbackFindsAMainThreadThatWasRenamed(String version) throws Exception {
+        int first = freePort();
+        int second = freePort();
+        try (NotifyReceiver receiver = new NotifyReceiver(dir);
+             ForkedJvm app = ForkedJvm.start(dir, version.equals("17") ? ForkedJvm.JDK17 : ForkedJvm.JDK25,
+                     Arrays.asList("-javaagent:" + ForkedJvm.agentJar(), "-cp", ForkedJvm.testClasspath()),
+                     "io.github.sdagent.agent.testapp.RenamedMainApp",
+                     Arrays.asList(Integer.toString(first), Integer.toString(second)),
+                     Collections.singletonMap("NOTIFY_SOCKET", receiver.path().toString()))) {
+            List<String> seen = new ArrayList<>();
+            String ready = receiver.awaitContaining("READY=1", Duration.ofSeconds(60), seen);
+            assertNotNull(ready, "no READY=1; got " + seen + "\n" + app.stderr());
+            assertTrue(ready.contains("listening on 127.0.0.1:" + first) && ready.contains("127.0.0.1:" + second),
+                    "READY before the main thread finished starting: " + seen + "\nstdout: " + app.stdout() + "\nstderr: " + app.stderr());
+        }
+    }
 }

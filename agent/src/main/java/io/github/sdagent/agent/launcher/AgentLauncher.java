@@ -20,20 +20,20 @@ public final class AgentLauncher {
     }
 
     public static void premain(String options, Instrumentation inst) {
-        launch(options, inst);
+        launch(options, inst, Thread.currentThread()); // the JVM runs premain on the main thread, before main
     }
 
     public static void agentmain(String options, Instrumentation inst) {
-        launch(options, inst);
+        launch(options, inst, null); // on the attach listener's thread: the main thread is found by its name
     }
 
-    private static void launch(String options, Instrumentation inst) {
+    private static void launch(String options, Instrumentation inst, Thread mainThread) {
         long startNanos = System.nanoTime();
         try {
             if (!SystemdEnvironment.fromProcess().isUnderSystemd()) {
                 return; // not under systemd: load nothing, cost nothing
             }
-            StartGate.begin(options, inst, startNanos);
+            StartGate.begin(options, inst, startNanos, mainThread);
         } catch (Throwable failure) {
             reportInternalError(failure);
         }
@@ -45,7 +45,7 @@ public final class AgentLauncher {
      * JDK types only in this class's method signatures: the JVM resolves them all when it looks up premain.
      */
     static synchronized void startInternals(String options, Instrumentation inst, long startNanos,
-                                            Consumer<ClassFileTransformer> gate) {
+                                            Consumer<ClassFileTransformer> gate, Thread mainThread) {
         try {
             JarFile jar = AgentJar.open();
             ClassLoader internals = ModuleLayers.loadInternals(jar, AgentJar.url(), inst);
@@ -54,7 +54,7 @@ public final class AgentLauncher {
             @SuppressWarnings("unchecked")
             Consumer<Object[]> main = (Consumer<Object[]>) Class.forName(AGENT_MAIN, true, internals).getConstructor()
                     .newInstance();
-            main.accept(new Object[] {options, inst, startNanos, jar, gate});
+            main.accept(new Object[] {options, inst, startNanos, jar, gate, mainThread});
         } catch (Throwable failure) {
             reportInternalError(failure);
         }

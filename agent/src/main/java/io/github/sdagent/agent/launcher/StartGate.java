@@ -80,7 +80,7 @@ final class StartGate implements ClassFileTransformer, Consumer<ClassFileTransfo
      * Here, not in the launcher: the JVM resolves every type in the launcher's method signatures when it looks up
      * premain, also when we are not under systemd and this class is not needed.
      */
-    static void begin(String agentOptions, Instrumentation inst, long startNanos) {
+    static void begin(String agentOptions, Instrumentation inst, long startNanos, Thread mainThread) {
         Set<String> hookClasses = hookClasses(agentOptions, System.getProperties());
         StartGate gate = new StartGate(hookClasses, SystemdEnvironment.fromProcess().passedSockets()
                 || observesListeners(hookClasses, agentOptions, System.getProperties()));
@@ -88,7 +88,7 @@ final class StartGate implements ClassFileTransformer, Consumer<ClassFileTransfo
         if (!startsBesideTheApplication(StartGate.class.getClassLoader())) {
             gate.startedOn(Thread.currentThread()); // its own class loads are never held
             try {
-                AgentLauncher.startInternals(agentOptions, inst, startNanos, gate);
+                AgentLauncher.startInternals(agentOptions, inst, startNanos, gate, mainThread);
             } finally {
                 gate.open();
             }
@@ -99,7 +99,7 @@ final class StartGate implements ClassFileTransformer, Consumer<ClassFileTransfo
             @Override
             public void run() {
                 try {
-                    AgentLauncher.startInternals(agentOptions, inst, startNanos, gate);
+                    AgentLauncher.startInternals(agentOptions, inst, startNanos, gate, mainThread);
                 } finally {
                     gate.open();
                 }

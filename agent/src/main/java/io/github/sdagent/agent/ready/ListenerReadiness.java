@@ -38,11 +38,11 @@ final class ListenerReadiness implements ListenerObserver, Runnable {
      */
     static void install(ReadySpec spec, AutoReadiness auto, Instrumentation inst,
                         Consumer<ClassFileTransformer> transformers, ReadySink sink,
-                        ScheduledExecutorService agentThread, Runnable nativeInit) {
+                        ScheduledExecutorService agentThread, Runnable nativeInit, Thread mainThread) {
         ServingEvidence evidence = auto == null ? null : new ServingEvidence(ServingEvidence.jvmOwnPorts(
                 System.getProperties(), jvmArguments()), ServingEvidence.DEFAULT_SETTLE_NANOS);
         ListenerReadiness listeners = new ListenerReadiness(sink, spec.listens(), auto, evidence,
-                auto == null ? null : MainThreadProbe.find());
+                auto == null ? null : MainThreadProbe.of(mainThread));
         if (!io.github.sdagent.agent.activation.Listeners.subscribe(inst, transformers, listeners,
                 new ProblemsTo(sink), nativeInit)) {
             return; // the registry said why

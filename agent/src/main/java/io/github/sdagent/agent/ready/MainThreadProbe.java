@@ -35,7 +35,12 @@ public final class MainThreadProbe {
         return thread == main;
     }
 
-    /** The JVM's "main" thread (in the main thread group), or null when it has ended before we looked. */
+    /** A probe of {@code mainThread} (the thread premain ran on, whatever it is called now), else {@link #find}. */
+    public static MainThreadProbe of(Thread mainThread) {
+        return mainThread != null ? new MainThreadProbe(mainThread, FALLBACK_SLEEP_SETTLE_NANOS) : find();
+    }
+
+    /** The thread named "main" in the main thread group, or null when it has ended (or was renamed) before we looked. */
     public static MainThreadProbe find() {
         ThreadGroup group = Thread.currentThread().getThreadGroup();
         while (group.getParent() != null && !"main".equals(group.getName())) {

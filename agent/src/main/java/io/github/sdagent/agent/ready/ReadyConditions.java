@@ -19,12 +19,12 @@ public final class ReadyConditions {
     /** Never throws: a failure to set one up is reported as a problem and that condition stays unmet. */
     public static void install(ReadySpec spec, long httpIntervalMillis, long httpTimeoutMillis, Instrumentation inst,
                                Consumer<ClassFileTransformer> transformers, ReadySink sink,
-                               ScheduledExecutorService agentThread, Runnable nativeInit) {
+                               ScheduledExecutorService agentThread, Runnable nativeInit, Thread mainThread) {
         AutoReadiness auto = null;
         if (spec.auto()) {
             try {
                 auto = new AutoReadiness(Presets.ALL, new AutoOutcome(sink),
-                        new MainThreadSettle(agentThread, MainThreadProbe.find()));
+                        new MainThreadSettle(agentThread, MainThreadProbe.of(mainThread)));
                 HookEngine.instance(inst, transformers).installOptional(auto.specs(), auto,
                         new ShadedNames(Presets.ALL));
             } catch (Throwable t) {
@@ -34,7 +34,7 @@ public final class ReadyConditions {
         }
         if (auto != null || !spec.listens().isEmpty()) {
             try {
-                ListenerReadiness.install(spec, auto, inst, transformers, sink, agentThread, nativeInit);
+                ListenerReadiness.install(spec, auto, inst, transformers, sink, agentThread, nativeInit, mainThread);
             } catch (Throwable t) {
                 sink.problem("ready=" + (auto != null ? "auto's listener fallback" : "listen:") + " disabled: " + t);
             }
