@@ -23,9 +23,12 @@ import java.util.List;
  *   <li>Quarkus 3: {@code Application#start(String[])} runs the generated start-up steps, whose HTTP step waits
  *       for Vert.x's listen ({@code VertxHttpRecorder#doServerStart} blocks on its futures) and throws when the
  *       port is taken.</li>
- *   <li>Micronaut 4: {@code Micronaut#start} does <em>not</em> return for a server: after starting it, it waits on
- *       a latch until shutdown. {@code NettyHttpServer#start} returns once its Netty channels are bound
- *       ({@code syncUninterruptibly}) and throws a ServerStartupException when a port is taken.</li>
+ *   <li>Micronaut 4: {@code Micronaut#start} waits on a latch until shutdown whenever its server asks for keep-alive
+ *       ({@code EmbeddedServer#isKeepAlive} is true by default; only the Netty server says false), and on a failed
+ *       start it logs and calls System.exit inside start. {@code NettyHttpServer#start} returns once its channels
+ *       are bound ({@code syncUninterruptibly}) and its ServerStartupEvent listeners ran, and throws a
+ *       ServerStartupException when a port is taken. Micronaut on a servlet container is detected by that
+ *       container's row.</li>
  *   <li>Helidon 4: {@code LoomServer#start} starts the listeners; when one fails to bind it logs "Helidon
  *       WebServer failed to start, shutting down", stops the others and returns normally: the check asks
  *       {@code isRunning()}.</li>
@@ -103,7 +106,7 @@ public final class Presets {
     public static final List<Preset> ALL = Collections.unmodifiableList(Arrays.asList(
             framework("Spring Boot", "org.springframework.boot.SpringApplication", "run(java.lang.String[])"),
             framework("Quarkus", "io.quarkus.runtime.Application", "start(java.lang.String[])"),
-            framework("Micronaut", "io.micronaut.http.server.netty.NettyHttpServer", "start:"), // 4.x; Micronaut#start waits until shutdown
+            framework("Micronaut", "io.micronaut.http.server.netty.NettyHttpServer", "start:"), // 4.x; see above
             framework("Dropwizard", "io.dropwizard.core.Application", "run(java.lang.String[])"), // 3.x, 4.x
             framework("Dropwizard", "io.dropwizard.Application", "run(java.lang.String[])"),      // 1.x, 2.x
             server("Jetty", "org.eclipse.jetty.server.Server", "doStart:", null),

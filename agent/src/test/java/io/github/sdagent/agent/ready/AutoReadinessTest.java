@@ -117,8 +117,9 @@ class AutoReadinessTest {
     }
 
     /**
-     * Micronaut 4's row: Micronaut#start waits on a latch until shutdown for a server, so the row hooks
-     * NettyHttpServer#start, which encloses its Netty binds; READY once it returned, named framework first.
+     * Micronaut 4's row: Micronaut#start waits on a latch until shutdown for a keep-alive server (the default of
+     * EmbeddedServer) and exits inside start when it fails, so the row hooks NettyHttpServer#start, which encloses
+     * its Netty binds and throws when a port is taken; READY once it returned, named framework first.
      */
     @Test
     void micronautIsReadyWhenItsNettyServerStartedNotWhenMicronautStartReturns() {
