@@ -152,7 +152,7 @@ final class StartGate implements ClassFileTransformer, Consumer<ClassFileTransfo
      * before the agent's start-up ends, and an instance constructed before its class is hooked never counts.
      */
     static final String[] PRESET_CLASSES = {
-        "org/springframework/boot/SpringApplication", "io/quarkus/runtime/Application", "io/micronaut/runtime/Micronaut",
+        "org/springframework/boot/SpringApplication", "io/quarkus/runtime/Application", "io/micronaut/http/server/netty/NettyHttpServer",
         "io/dropwizard/core/Application", "io/dropwizard/Application", "org/eclipse/jetty/server/Server",
         "org/apache/catalina/core/StandardService", "io/netty/bootstrap/ServerBootstrap", "io/undertow/Undertow",
         "com/sun/net/httpserver/HttpServer", "io/vertx/core/http/impl/HttpServerImpl", "io/helidon/webserver/LoomServer",

@@ -2,6 +2,7 @@ package io.github.sdagent.agent.ready;
 
 import io.github.sdagent.agent.ready.Preset.Kind;
 import java.lang.reflect.Method;
+import java.lang.reflect.Modifier;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
@@ -19,7 +20,20 @@ import java.util.List;
  *       is taken is logged and left FAILED while start returns normally: the check looks at the connectors.</li>
  *   <li>Spring Boot: {@code SpringApplication#run(String[])} returns after the runners, where it publishes
  *       ApplicationReadyEvent (web or not).</li>
+ *   <li>Quarkus 3: {@code Application#start(String[])} runs the generated start-up steps, whose HTTP step waits
+ *       for Vert.x's listen ({@code VertxHttpRecorder#doServerStart} blocks on its futures) and throws when the
+ *       port is taken.</li>
+ *   <li>Micronaut 4: {@code Micronaut#start} waits on a latch until shutdown whenever its server asks for keep-alive
+ *       ({@code EmbeddedServer#isKeepAlive} is true by default; only the Netty server says false), and on a failed
+ *       start it logs and calls System.exit inside start. {@code NettyHttpServer#start} returns once its channels
+ *       are bound ({@code syncUninterruptibly}) and its ServerStartupEvent listeners ran, and throws a
+ *       ServerStartupException when a port is taken. Micronaut on a servlet container is detected by that
+ *       container's row.</li>
+ *   <li>Helidon 4: {@code LoomServer#start} starts the listeners; when one fails to bind it logs "Helidon
+ *       WebServer failed to start, shutting down", stops the others and returns normally: the check asks
+ *       {@code isRunning()}.</li>
  * </ul>
+ * See docs/readiness-frameworks.md.
  */
 public final class Presets {
 
@@ -42,10 +56,57 @@ public final class Presets {
         }
     };
 
+    /**
+     * Helidon 4's LoomServer returns normally from start when a listener failed to bind (it logs, stops and leaves
+     * the server not running): ready only when {@code isRunning()}.
+     */
+    static final Preset.Check HELIDON_RUNNING = new Preset.Check() {
+        @Override
+        public String problem(Object server) throws Exception {
+            Object running = publicMethod(server.getClass(), "isRunning").invoke(server);
+            return Boolean.TRUE.equals(running) ? null
+                    : "Helidon WebServer is not running after start (a listener failed to start: port in use?)";
+        }
+    };
+
+    /**
+     * The no-argument method {@code name} as a public class or interface declares it: Helidon's LoomServer is
+     * package-private, so the Method its own class reports cannot be invoked from here, the public interface's can.
+     */
+    static Method publicMethod(Class<?> type, String name) throws NoSuchMethodException {
+        for (Class<?> c = type; c != null; c = c.getSuperclass()) {
+            Method found = Modifier.isPublic(c.getModifiers()) ? declared(c, name) : null;
+            for (int i = 0; found == null && i < c.getInterfaces().length; i++) {
+                found = publicInterfaceMethod(c.getInterfaces()[i], name);
+            }
+            if (found != null) {
+                return found;
+            }
+        }
+        throw new NoSuchMethodException(type.getName() + "#" + name + " in a public type");
+    }
+
+    private static Method publicInterfaceMethod(Class<?> type, String name) {
+        Method found = Modifier.isPublic(type.getModifiers()) ? declared(type, name) : null;
+        for (int i = 0; found == null && i < type.getInterfaces().length; i++) {
+            found = publicInterfaceMethod(type.getInterfaces()[i], name);
+        }
+        return found;
+    }
+
+    private static Method declared(Class<?> type, String name) {
+        try {
+            Method method = type.getDeclaredMethod(name);
+            return Modifier.isPublic(method.getModifiers()) ? method : null;
+        } catch (NoSuchMethodException e) {
+            return null;
+        }
+    }
+
     public static final List<Preset> ALL = Collections.unmodifiableList(Arrays.asList(
             framework("Spring Boot", "org.springframework.boot.SpringApplication", "run(java.lang.String[])"),
             framework("Quarkus", "io.quarkus.runtime.Application", "start(java.lang.String[])"),
-            framework("Micronaut", "io.micronaut.runtime.Micronaut", "start:"),
+            framework("Micronaut", "io.micronaut.http.server.netty.NettyHttpServer", "start:"), // 4.x; see above
             framework("Dropwizard", "io.dropwizard.core.Application", "run(java.lang.String[])"), // 3.x, 4.x
             framework("Dropwizard", "io.dropwizard.Application", "run(java.lang.String[])"),      // 1.x, 2.x
             server("Jetty", "org.eclipse.jetty.server.Server", "doStart:", null),
@@ -54,7 +115,7 @@ public final class Presets {
             server("Undertow", "io.undertow.Undertow", "start:", null),
             server("JDK HttpServer", "com.sun.net.httpserver.HttpServer", "start:", null),
             server("Vert.x", "io.vertx.core.http.impl.HttpServerImpl", "listen(io.vertx.core.net.SocketAddress)", null),
-            server("Helidon", "io.helidon.webserver.LoomServer", "start:", null),                 // 4.x
+            server("Helidon", "io.helidon.webserver.LoomServer", "start:", HELIDON_RUNNING),       // 4.x
             server("gRPC", "io.grpc.Server", "start:", null),
             server("Armeria", "com.linecorp.armeria.server.Server", "start:", null)));
 

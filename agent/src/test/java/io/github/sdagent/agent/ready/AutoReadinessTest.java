@@ -149,6 +149,93 @@ class AutoReadinessTest {
         assertEquals("READY Jetty", events.seen.get(events.seen.size() - 1));
     }
 
+    /**
+     * Micronaut 4's row: Micronaut#start waits on a latch until shutdown for a keep-alive server (the default of
+     * EmbeddedServer) and exits inside start when it fails, so the row hooks NettyHttpServer#start, which encloses
+     * its Netty binds and throws when a port is taken; READY once it returned, named framework first.
+     */
+    @Test
+    void micronautIsReadyWhenItsNettyServerStartedNotWhenMicronautStartReturns() {
+        Events events = new Events();
+        AutoReadiness auto = new AutoReadiness(Presets.ALL, events);
+        HookSpec micronaut = spec("Micronaut");
+        assertEquals("io.micronaut.http.server.netty.NettyHttpServer#start()", micronaut.toString());
+        auto.hookEntered(micronaut);
+        auto.hookEntered(spec("Netty"));
+        auto.hookReturned(spec("Netty"), null);
+        assertTrue(auto.presetPending(), "the Micronaut server is still starting");
+        auto.hookReturned(micronaut, null);
+        assertEquals("READY Micronaut (Netty)", events.seen.get(events.seen.size() - 1));
+
+        Events failed = new Events();
+        AutoReadiness taken = new AutoReadiness(Presets.ALL, failed);
+        taken.hookEntered(micronaut);
+        taken.hookFailed(micronaut, new IllegalStateException("Unable to start Micronaut server on *:8080"));
+        assertEquals("FAILED Micronaut: Unable to start Micronaut server on *:8080", failed.seen.get(failed.seen.size() - 1));
+        assertFalse(failed.seen.stream().anyMatch(e -> e.startsWith("READY")));
+    }
+
+    /**
+     * Helidon 4's row: LoomServer#start returns normally when a listener failed to bind (it logs "Helidon WebServer
+     * failed to start, shutting down"): the check asks isRunning() through the public interface, LoomServer being
+     * package-private like FakeLoomServer here.
+     */
+    @Test
+    void helidonThatReturnsFromStartWithoutRunningIsAFailure() throws Exception {
+        HookSpec helidon = spec("Helidon");
+        assertEquals("io.helidon.webserver.LoomServer#start()", helidon.toString());
+        Events events = new Events();
+        AutoReadiness auto = new AutoReadiness(Presets.ALL, events);
+        auto.hookEntered(helidon);
+        auto.hookReturned(helidon, new FakeLoomServer(false));
+        assertEquals("FAILED Helidon: Helidon WebServer is not running after start (a listener failed to start: port in use?)",
+                events.seen.get(events.seen.size() - 1));
+        assertFalse(events.seen.stream().anyMatch(e -> e.startsWith("READY")));
+
+        Events ok = new Events();
+        AutoReadiness started = new AutoReadiness(Presets.ALL, ok);
+        started.hookEntered(helidon);
+        started.hookReturned(helidon, new FakeLoomServer(true));
+        assertEquals("READY Helidon", ok.seen.get(ok.seen.size() - 1));
+        assertEquals(FakeWebServer.class, Presets.publicMethod(FakeLoomServer.class, "isRunning").getDeclaringClass());
+    }
+
+    /** Quarkus 3's row: Application#start returns after the HTTP step waited for Vert.x's listen, which it encloses. */
+    @Test
+    void quarkusIsReadyWhenApplicationStartReturnedAroundItsVertxListen() {
+        Events events = new Events();
+        AutoReadiness auto = new AutoReadiness(Presets.ALL, events);
+        HookSpec quarkus = spec("Quarkus");
+        assertEquals("io.quarkus.runtime.Application#start(java.lang.String[])", quarkus.toString());
+        auto.hookEntered(quarkus);
+        auto.hookEntered(spec("Vert.x"));
+        auto.hookEntered(spec("Netty"));
+        auto.hookReturned(spec("Netty"), null);
+        auto.hookReturned(spec("Vert.x"), null);
+        assertTrue(auto.presetPending(), "Quarkus is still starting");
+        auto.hookReturned(quarkus, null);
+        assertEquals("READY Quarkus (Netty + Vert.x)", events.seen.get(events.seen.size() - 1));
+    }
+
+    /** The public interface of Helidon's WebServer that the check calls. */
+    public interface FakeWebServer {
+        boolean isRunning();
+    }
+
+    /** Package-private like Helidon's LoomServer. */
+    static final class FakeLoomServer implements FakeWebServer {
+        private final boolean running;
+
+        FakeLoomServer(boolean running) {
+            this.running = running;
+        }
+
+        @Override
+        public boolean isRunning() {
+            return running;
+        }
+    }
+
     /** The shape of Tomcat's StandardService and Connector that the check reads. */
     public static final class FakeService {
         private final String state;

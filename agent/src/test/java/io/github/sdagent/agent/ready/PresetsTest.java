@@ -29,7 +29,7 @@ class PresetsTest {
             "JDK HttpServer,   com.sun.net.httpserver.HttpServer#start()",
             "Vert.x,           io.vertx.core.http.impl.HttpServerImpl#listen(io.vertx.core.net.SocketAddress)",
             "Quarkus,          io.quarkus.runtime.Application#start(java.lang.String[])",
-            "Micronaut,        io.micronaut.runtime.Micronaut#start()",
+            "Micronaut,        io.micronaut.http.server.netty.NettyHttpServer#start()",
             "Helidon,          io.helidon.webserver.LoomServer#start()",
             "Dropwizard,       io.dropwizard.core.Application#run(java.lang.String[])",
             "gRPC,             io.grpc.Server#start()",

@@ -28,9 +28,11 @@ class AutoReadinessIT {
 
     static Stream<Arguments> appsOnJdks() {
         List<Arguments> all = new ArrayList<>();
-        for (App app : App.values()) {
+        for (App app : App.underTest()) {
             for (Jdk jdk : Jdk.values()) {
-                all.add(Arguments.of(app, jdk));
+                if (app.runsOn(jdk)) {
+                    all.add(Arguments.of(app, jdk));
+                }
             }
         }
         return all.stream();
@@ -46,7 +48,28 @@ class AutoReadinessIT {
             case UNDERTOW: return "Undertow";
             case JDK_HTTPSERVER: return "JDK HttpServer";
             case VERTX: return "Vert.x";
+            case QUARKUS: return "Quarkus";
+            case MICRONAUT: return "Micronaut";
+            case HELIDON: return "Helidon";
             default: throw new IllegalArgumentException(app.toString());
+        }
+    }
+
+    /**
+     * The whole READY status of the framework samples: the framework with its version, then the servers it
+     * started, in parentheses, with the port (the order of Vert.x and Netty is the order their starts completed).
+     * Null for the other samples (their name and port are checked).
+     */
+    static String statusPattern(App app, int port) {
+        String ready = "Ready in [0-9]+\\.[0-9]{2} s: ";
+        String netty41 = "Netty 4\\.1\\.[0-9]+\\.Final";
+        String vertx = "Vert\\.x 4\\.5\\.[0-9]+";
+        switch (app) {
+            case QUARKUS: return ready + "Quarkus 3\\.33\\.2 \\((" + vertx + " \\+ " + netty41 + "|" + netty41 + " \\+ " + vertx
+                    + ") on :" + port + "\\)";
+            case MICRONAUT: return ready + "Micronaut 4\\.10\\.[0-9]+ \\(Netty 4\\.2\\.[0-9]+\\.Final on :" + port + "\\)";
+            case HELIDON: return ready + "Helidon 4\\.5\\.0 on :" + port;
+            default: return null;
         }
     }
 
@@ -75,6 +98,8 @@ class AutoReadinessIT {
             assertTrue(status.matches("Ready in [0-9]+\\.[0-9]{2} s: .*") && status.contains(detected(app))
                             && status.contains(":" + port),
                     () -> "StatusText \"" + status + "\" does not name " + detected(app) + " on :" + port + "\n" + unit.diagnostics());
+            String pattern = statusPattern(app, port);
+            assertTrue(pattern == null || status.matches(pattern), () -> "StatusText \"" + status + "\" is not " + pattern);
             Systemd.systemctl("stop", unit.name).check();
         }
     }
@@ -91,6 +116,8 @@ class AutoReadinessIT {
                 unit.startApp(jdk, app, "", flags(app, jdk));
                 // Some exit (Jetty, Undertow, the JDK server, Vert.x, Spring Boot), some log and run on (Tomcat,
                 // Netty's sample): either way the unit must end failed at the latest at TimeoutStartSec, never active.
+                // Quarkus and Micronaut exit 1 (their start throws); Helidon 4 logs "failed to start", returns
+                // normally from LoomServer#start and exits 0 (the preset's isRunning check says why it is not ready).
                 Unit.State state = unit.await("failed", Duration.ofSeconds(150),
                         s -> s.is("failed") || s.is("active") || unit.endedInactive(s));
                 assertFalse(unit.sawActiveState("active"), () -> "reported ready with its port taken\n" + unit.diagnostics());

@@ -33,9 +33,11 @@ class SocketActivationIT {
 
     static Stream<Arguments> serversOnJdks() {
         List<Arguments> all = new ArrayList<>();
-        for (App app : App.values()) {
+        for (App app : App.underTest()) {
             for (Jdk jdk : Jdk.values()) {
-                all.add(Arguments.of(app, jdk));
+                if (app.runsOn(jdk)) {
+                    all.add(Arguments.of(app, jdk));
+                }
             }
         }
         return all.stream();
@@ -132,22 +134,45 @@ class SocketActivationIT {
         }
     }
 
-    /** One HTTP/1.0 GET over a plain socket (the connection that starts the service must wait for it). */
+    /** One HTTP/1.1 GET over a plain socket (the connection that starts the service must wait for it). */
     static String httpGet(int port, Duration timeout) throws IOException {
         try (Socket socket = new Socket()) {
             socket.connect(new InetSocketAddress("127.0.0.1", port), (int) timeout.toMillis());
             socket.setSoTimeout((int) timeout.toMillis());
             OutputStream out = socket.getOutputStream();
-            out.write(("GET / HTTP/1.0\r\nHost: 127.0.0.1:" + port + "\r\nConnection: close\r\n\r\n")
+            // HTTP/1.1 (closed after the answer): Helidon 4 answers HTTP/1.0 with 505 Version Not Supported. The body
+            // may come chunked; the callers look for the greeting in it.
+            out.write(("GET / HTTP/1.1\r\nHost: 127.0.0.1:" + port + "\r\nConnection: close\r\n\r\n")
                     .getBytes(StandardCharsets.US_ASCII));
             out.flush();
             InputStream in = socket.getInputStream();
-            String response = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+            String response = readResponse(in);
             int body = response.indexOf("\r\n\r\n");
             if (!response.startsWith("HTTP/1.") || !response.substring(0, response.indexOf('\r')).contains(" 200")) {
                 throw new IOException("GET / on port " + port + " answered: " + response);
             }
             return response.substring(body + 4);
         }
+    }
+
+    /**
+     * Head and body: up to Content-Length when the answer has one, else to EOF. Helidon 4.5 answers
+     * "Connection: close" but leaves the connection open, so reading to EOF would wait for the socket timeout.
+     */
+    private static String readResponse(InputStream in) throws IOException {
+        java.io.ByteArrayOutputStream head = new java.io.ByteArrayOutputStream();
+        int b;
+        while ((b = in.read()) != -1) {
+            head.write(b);
+            byte[] h = head.toByteArray();
+            int n = h.length;
+            if (n >= 4 && h[n - 4] == '\r' && h[n - 3] == '\n' && h[n - 2] == '\r' && h[n - 1] == '\n') {
+                break;
+            }
+        }
+        String headText = head.toString(StandardCharsets.ISO_8859_1);
+        java.util.regex.Matcher length = java.util.regex.Pattern.compile("(?im)^content-length:\\s*(\\d+)").matcher(headText);
+        byte[] body = length.find() ? in.readNBytes(Integer.parseInt(length.group(1))) : in.readAllBytes();
+        return headText + new String(body, StandardCharsets.UTF_8);
     }
 }
