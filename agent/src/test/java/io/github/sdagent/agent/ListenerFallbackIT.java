@@ -81,4 +81,36 @@ class ListenerFallbackIT {
             assertEquals("", app.stderr().replaceAll("(?m)^sd-agent: internals.*\n?", ""), app.stderr());
         }
     }
+
+    /**
+     * A port the application could not bind (taken), with its other listener up and the main thread waiting: never
+     * READY, and the status says which bind failed; an application that then listens on the next port is READY.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"17", "25"})
+    void aFailedBindIsNotServing(String version) throws Exception {
+        try (ServerSocket taken = new ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress())) {
+            int first = freePort();
+            try (NotifyReceiver receiver = new NotifyReceiver(dir);
+                 ForkedJvm app = ForkedJvm.start(dir, home(version), agent(), "io.github.sdagent.agent.testapp.PortTakenApp",
+                         Arrays.asList(Integer.toString(first), Integer.toString(taken.getLocalPort())),
+                         Collections.singletonMap("NOTIFY_SOCKET", receiver.path().toString()))) {
+                app.awaitStdout("running ", WAIT);
+                List<String> seen = new ArrayList<>(receiver.drain(Duration.ofSeconds(4))); // past the settle window
+                assertFalse(String.join("\n", seen).contains("READY=1"), seen + "\n" + app.stderr());
+                assertTrue(String.join("\n", seen).contains("STATUS=Starting: the bind to 127.0.0.1:" + taken.getLocalPort()
+                        + " (Address already in use) failed; waiting for a server to listen"), seen.toString());
+            }
+            int next = freePort();
+            try (NotifyReceiver receiver = new NotifyReceiver(dir);
+                 ForkedJvm app = ForkedJvm.start(dir, home(version), agent(), "io.github.sdagent.agent.testapp.PortTakenApp",
+                         Arrays.asList(Integer.toString(first), Integer.toString(taken.getLocalPort()), Integer.toString(next)),
+                         Collections.singletonMap("NOTIFY_SOCKET", receiver.path().toString()))) {
+                List<String> seen = new ArrayList<>();
+                String ready = receiver.awaitContaining("READY=1", WAIT, seen);
+                assertNotNull(ready, "no READY=1; got " + seen + "\n" + app.stderr());
+                assertTrue(ready.contains("listening on 127.0.0.1:" + first + ", 127.0.0.1:" + next), ready);
+            }
+        }
+    }
 }

@@ -100,6 +100,17 @@ final class BindInterception implements ListenBridge.Dispatcher {
     }
 
     @Override
+    public void bindFailed(int kind, InetAddress address, int port, java.io.IOException failure) {
+        for (ListenerObserver observer : observers) {
+            try {
+                observer.bindFailed(KINDS[kind], address, port, String.valueOf(failure.getMessage()));
+            } catch (Throwable t) {
+                problems.accept("socket interception: observer " + observer + " failed: " + t);
+            }
+        }
+    }
+
+    @Override
     public void up(int kind, FileDescriptor fd) {
         int fdVal = jdk.fdVal(fd);
         String name;

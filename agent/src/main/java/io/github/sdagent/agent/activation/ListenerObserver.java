@@ -7,4 +7,11 @@ package io.github.sdagent.agent.activation;
 public interface ListenerObserver {
 
     void listening(ListeningSocket socket);
+
+    /**
+     * The application's own bind of a listening (stream) socket to {@code address:port} failed, e.g. because the port
+     * is taken; the failure goes on to the application. Same thread rules as {@link #listening}.
+     */
+    default void bindFailed(SocketKind kind, java.net.InetAddress address, int port, String failure) {
+    }
 }

@@ -130,6 +130,21 @@ final class ListenerReadiness implements ListenerObserver, Runnable {
         }
     }
 
+    @Override
+    public void bindFailed(io.github.sdagent.agent.activation.SocketKind kind, InetAddress address, int port,
+                           String failure) {
+        if (evidence == null || !kind.isStream()) {
+            return;
+        }
+        String before = evidence.failedBind();
+        evidence.bindFailed(text(address), port, failure);
+        String now = evidence.failedBind();
+        if (now != null && !now.equals(before) && !auto.presetSeen()) {
+            sink.progress("Starting: the bind to " + now + " failed; waiting for a server to listen (ready=auto found "
+                    + "no framework)");
+        }
+    }
+
     /**
      * listen:PORT terms (without an address) already met by a socket that listened before the interception was in
      * place (during the agent's start-up), from /proc: subscribe first, then look, and nothing falls between.

@@ -20,6 +20,9 @@ import java.util.Set;
  *       good (joined, awaiting, parked without timeout, or in an accept loop), <em>and</em> no counting listener came up
  *       within the settle window before now.</li>
  *   <li>Never while a preset is in progress: the preset's own ready point wins ({@link AutoReadiness#presetPending}).</li>
+ *   <li>Never while the application's last bind of a listening socket to a fixed port failed (its port is taken: a
+ *       broker whose client port is taken while its controller port listens is not serving) until a counting
+ *       listener comes up after it (an application that tries the next port when one is taken).</li>
  * </ol>
  * Limits: an application that starts its last listener later than the settle window after its main thread blocked is
  * ready before that listener; one whose main thread keeps running (a busy loop, a sleep loop) is never ready by this
@@ -38,6 +41,7 @@ public final class ServingEvidence {
     private final List<String> counted = new ArrayList<>();
     private long lastListenerNanos;
     private MainThread main = MainThread.RUNNING;
+    private String failedBind; // "127.0.0.1:9092 (Address already in use)" until a counting listener comes up
 
     public ServingEvidence(Set<Integer> jvmOwnPorts, long settleNanos) {
         this.jvmOwnPorts = jvmOwnPorts;
@@ -57,6 +61,20 @@ public final class ServingEvidence {
         }
         counted.add((host.equals("0.0.0.0") || host.equals("::") ? "" : host) + ":" + port);
         lastListenerNanos = nowNanos;
+        failedBind = null;
+    }
+
+    /** The application's bind of a listening socket to {@code host:port} failed with {@code failure}. */
+    public synchronized void bindFailed(String host, int port, String failure) {
+        if (port == 0 || jvmOwnPorts.contains(port)) {
+            return;
+        }
+        failedBind = (host.equals("0.0.0.0") || host.equals("::") ? "" : host) + ":" + port + " (" + failure + ")";
+    }
+
+    /** The failed bind that holds READY back ({@code 127.0.0.1:9092 (Address already in use)}), or null. */
+    public synchronized String failedBind() {
+        return failedBind;
     }
 
     public synchronized void mainThread(MainThread state) {
@@ -65,7 +83,7 @@ public final class ServingEvidence {
 
     /** The listeners that justify READY now ({@code :8080, 127.0.0.1:9090}), or null if the rule does not hold yet. */
     public synchronized String readyNow(long nowNanos, boolean presetPending) {
-        if (presetPending || counted.isEmpty() || main != MainThread.SETTLED
+        if (presetPending || counted.isEmpty() || main != MainThread.SETTLED || failedBind != null
                 || nowNanos - lastListenerNanos < settleNanos) {
             return null;
         }

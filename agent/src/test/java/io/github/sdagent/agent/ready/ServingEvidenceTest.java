@@ -29,6 +29,20 @@ class ServingEvidenceTest {
     }
 
     @Test
+    void aClientPortThatCouldNotBeBoundHoldsReadyBackUntilALaterListener() {
+        ServingEvidence rule = new ServingEvidence(Set.of(), S);
+        rule.listenerUp("127.0.0.1", 9093, false, 0);          // the controller listens
+        rule.bindFailed("127.0.0.1", 9092, "Address already in use"); // its client port is taken
+        rule.mainThread(MainThread.SETTLED);                   // main waits while the broker shuts down
+        assertNull(rule.readyNow(5 * S, false), "a port the application wanted is not served");
+        assertEquals("127.0.0.1:9092 (Address already in use)", rule.failedBind());
+        rule.bindFailed("0.0.0.0", 0, "no ephemeral port");     // port 0 and the JVM's own never count, failed or not
+        rule.listenerUp("127.0.0.1", 9094, false, 6 * S);      // an application that tries the next port
+        assertNull(rule.failedBind());
+        assertEquals("127.0.0.1:9093, 127.0.0.1:9094", rule.readyNow(7 * S, false));
+    }
+
+    @Test
     void aControllerPortSecondsBeforeTheClientPortWaitsForTheMainThread() {
         ServingEvidence rule = new ServingEvidence(Set.of(), S);
         rule.listenerUp("0.0.0.0", 9093, false, 0);     // a broker's controller listener

@@ -32,6 +32,9 @@ public final class ListenBridge {
 
         /** {@code fd} is now listening (a stream socket) or bound (a datagram socket). */
         void up(int kind, FileDescriptor fd);
+
+        /** The application's own bind of a listening socket failed (e.g. its port is taken); the failure goes on to it. */
+        void bindFailed(int kind, InetAddress address, int port, IOException failure);
     }
 
     private static volatile Dispatcher dispatcher;
@@ -60,7 +63,7 @@ public final class ListenBridge {
             try {
                 familyBind.invokeExact(family, fd, address, port);
             } catch (Throwable t) {
-                throw rethrow(t);
+                throw failed(SERVER_SOCKET_CHANNEL, address, port, t);
             }
         }
     }
@@ -82,7 +85,7 @@ public final class ListenBridge {
             try {
                 plainBind.invokeExact(fd, address, port);
             } catch (Throwable t) {
-                throw rethrow(t);
+                throw failed(SERVER_SOCKET, address, port, t);
             }
         }
     }
@@ -136,6 +139,19 @@ public final class ListenBridge {
                 // never into the application
             }
         }
+    }
+
+    /** Tells the dispatcher that a listening socket's bind failed, then rethrows the original's failure unchanged. */
+    private static IOException failed(int kind, InetAddress address, int port, Throwable t) throws IOException {
+        Dispatcher current = dispatcher;
+        if (current != null && t instanceof IOException) {
+            try {
+                current.bindFailed(kind, address, port, (IOException) t);
+            } catch (Throwable ignored) {
+                // never into the application
+            }
+        }
+        throw rethrow(t);
     }
 
     /** The original's exceptions, unchanged: it declares IOException only. */
