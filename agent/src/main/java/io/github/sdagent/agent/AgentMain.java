@@ -217,9 +217,16 @@ public final class AgentMain implements Consumer<Object[]> {
                 case ON: return ProcessInfo.pid();
                 case AUTO:
                     if (ProcessInfo.startedByWrapper()) {
-                        log.debug("parent process is not systemd: sending MAINPID=" + ProcessInfo.pid()
-                                + " (needs NotifyAccess=all)");
-                        return ProcessInfo.pid();
+                        long pid = ProcessInfo.pid();
+                        long execPid = ProcessInfo.systemdExecPid(System.getenv("SYSTEMD_EXEC_PID"));
+                        if (execPid > 0 && execPid != pid) { // said once: the usual reason a forked JVM never gets ready
+                            log.info("this JVM (pid " + pid + ") is a child of the service's main process (pid " + execPid
+                                    + "): systemd accepts its notifications only with NotifyAccess=all in the unit "
+                                    + "(or start it with exec java); sending MAINPID=" + pid);
+                        } else {
+                            log.debug("parent process is not systemd: sending MAINPID=" + pid + " (needs NotifyAccess=all)");
+                        }
+                        return pid;
                     }
                     return null;
                 default: return null;

@@ -41,6 +41,21 @@ final class ProcessInfo {
         }
     }
 
+    /**
+     * The pid systemd started for the service ({@code SYSTEMD_EXEC_PID}, systemd 248+), or 0 when not set or not a
+     * number (older systemd, not started by systemd).
+     */
+    static long systemdExecPid(String variable) {
+        if (variable == null) {
+            return 0;
+        }
+        try {
+            return Long.parseLong(variable.trim());
+        } catch (NumberFormatException garbage) {
+            return 0;
+        }
+    }
+
     private static String read(String path) throws IOException {
         return new String(Files.readAllBytes(Paths.get(path)), StandardCharsets.UTF_8);
     }

@@ -22,6 +22,9 @@ class ProcessFactsTest {
         assertEquals(ProcessHandle.current().pid(), ProcessInfo.pid());
         assertEquals(ProcessHandle.current().parent().orElseThrow().pid(), ProcessInfo.parentPid());
         assertEquals(4000, ProcessInfo.parentPidFromStat(STAT));
+        assertEquals(4711, ProcessInfo.systemdExecPid("4711"));
+        assertEquals(0, ProcessInfo.systemdExecPid(null), "older systemd");
+        assertEquals(0, ProcessInfo.systemdExecPid("4711\nSTATUS=x"), "garbage is no pid");
     }
 
     @Test

@@ -154,6 +154,9 @@ class SystemdUnitIT {
             assertEquals("active", state.get("ActiveState"), started + state + Files.readString(output));
             Matcher m = awaitListening(output);
             assertEquals(m.group(2), state.get("MainPID"), "MAINPID= must make the JVM the main process: " + state);
+            // the one line that tells an operator without NotifyAccess=all why the unit never gets ready
+            assertTrue(Files.readString(output).contains("sd-agent: this JVM (pid " + m.group(2) + ") is a child of the "
+                    + "service's main process (pid "), Files.readString(output));
             Thread.sleep(6_000);
             assertEquals("active", UserManager.show(unit).get("ActiveState"), Files.readString(output));
         } finally {
