@@ -113,4 +113,29 @@ class ListenerFallbackIT {
             }
         }
     }
+
+    /** A real JMX remote agent on a fixed port beside the application's one listener: READY names only the latter. */
+    @ParameterizedTest
+    @ValueSource(strings = {"17", "25"})
+    void aRealJmxRemotePortIsNotEvidence(String version) throws Exception {
+        int port = freePort();
+        int jmx = freePort();
+        List<String> jvm = new ArrayList<>(Arrays.asList("-Dcom.sun.management.jmxremote.port=" + jmx,
+                "-Dcom.sun.management.jmxremote.authenticate=false", "-Dcom.sun.management.jmxremote.ssl=false"));
+        jvm.addAll(agent());
+        try (NotifyReceiver receiver = new NotifyReceiver(dir);
+             ForkedJvm app = ForkedJvm.start(dir, home(version), jvm, "io.github.sdagent.agent.testapp.PortTakenApp",
+                     Arrays.asList(Integer.toString(port), "0"), // its second listener is on an ephemeral port
+                     Collections.singletonMap("NOTIFY_SOCKET", receiver.path().toString()))) {
+            List<String> seen = new ArrayList<>();
+            String ready = receiver.awaitContaining("READY=1", WAIT, seen);
+            assertNotNull(ready, "no READY=1; got " + seen + "\n" + app.stderr());
+            assertTrue(ready.contains("STATUS=Ready in ") && ready.contains(": listening on 127.0.0.1:" + port + "\n")
+                    || ready.endsWith(": listening on 127.0.0.1:" + port), ready);
+            assertFalse(ready.contains(":" + jmx), ready);
+            try (java.net.Socket jmxUp = new java.net.Socket("127.0.0.1", jmx)) {
+                assertTrue(jmxUp.isConnected(), "the JMX agent listens on " + jmx);
+            }
+        }
+    }
 }
