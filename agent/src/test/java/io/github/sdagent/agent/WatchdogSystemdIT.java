@@ -1,8 +1,5 @@
 package io.github.sdagent.agent;
 
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -24,30 +21,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * The watchdog under the real systemd user manager (units sdt-wd-*), each test on JDK 17 and 25. Bounds are
  * generous (a loaded 2-core machine); the measured latencies are printed and documented in docs/watchdog.md.
  */
-class WatchdogSystemdIT {
+class WatchdogSystemdIT extends WatchdogUnitsSetUp {
 
     static final String APP = WatchdogUnits.APP;
     static final String READY = WatchdogUnits.READY;
-
-    @TempDir
-    Path dir;
-
-    private WatchdogUnits units;
-
-    @BeforeEach
-    void manager() throws Exception {
-        UserManager.require();
-        units = new WatchdogUnits(dir);
-    }
-
-    @AfterEach
-    void cleanUp() {
-        units.close();
-    }
-
-    private static List<String> args(String... args) {
-        return Arrays.asList(args);
-    }
 
     @ParameterizedTest(name = "JDK {0}")
     @ValueSource(strings = {"17", "25"})
@@ -66,6 +43,7 @@ class WatchdogSystemdIT {
         long latency = Long.parseLong(stopped.group(1)) - Long.parseLong(deadlocked.group(1));
         System.out.println("JDK " + jdk + ": deadlock to ExecStopPost in " + latency + " ms (WatchdogSec=4)");
         assertTrue(latency < 20_000, "took " + latency + " ms");
+        assertActedOnTrigger(stops, 4);
         Map<String, String> state = UserManager.show(unit);
         long deadline = System.currentTimeMillis() + 30_000;
         while (Integer.parseInt(state.get("NRestarts")) < 1 && System.currentTimeMillis() < deadline) {
@@ -106,12 +84,20 @@ class WatchdogSystemdIT {
         units.start(unit, jdk, READY + ",health=" + method + ",health-grace=1s,health-failures=2,health-timeout=1s,"
                         + "watchdog-action=skip,watchdog-interval=1s", Collections.<String>emptyList(), null,
                 args("health", state.toString(), "0"), "WatchdogSec=15", "TimeoutStartSec=60");
-        assertEquals("active", UserManager.await(unit, 60_000, "active", "failed").get("ActiveState"), units.out(unit));
+        units.awaitActive(unit);
 
         Files.writeString(state, "false");
         awaitStatus(unit, "Unhealthy: health check " + method + " returned false (2 times in a row)");
+        long lastPing = WatchdogUnits.lastPing(unit);
+        Thread.sleep(3_000);
+        assertEquals(lastPing, WatchdogUnits.lastPing(unit), "WATCHDOG=1 went on while unhealthy");
         Files.writeString(state, "ok");
         awaitStatus(unit, "Healthy again after ");
+        long recovered = WatchdogUnits.lastPing(unit);
+        Thread.sleep(2_500);
+        assertTrue(WatchdogUnits.lastPing(unit) > recovered, "no WATCHDOG=1 since the recovery");
+        assertTrue(units.out(unit).contains("isHealthy called on sd-agent-health-call"), "not called on the agent's thread: "
+                + units.out(unit));
         Files.writeString(state, "throw");
         awaitStatus(unit, "Unhealthy: health check " + method
                 + " threw java.lang.IllegalStateException: database connection pool exhausted (2 times in a row)");
@@ -126,6 +112,11 @@ class WatchdogSystemdIT {
         String stops = units.stops(unit);
         assertTrue(stops.contains("StatusText=Unhealthy: health check " + method + " hangs (called ")
                 || stops.contains("StatusText=Unhealthy: health check " + method + " did not return within 1s"), stops);
+        long silence = WatchdogUnits.recorded(stops, "ActiveExitTimestampMonotonic")
+                - WatchdogUnits.recorded(stops, "WatchdogTimestampMonotonic");
+        System.out.println("JDK " + jdk + ": watchdog-action=skip: stopped " + silence / 1000 + " ms after the last WATCHDOG=1 (WatchdogSec=15)");
+        assertTrue(silence >= 15_000_000, "stopped " + silence / 1000 + " ms after the last ping, before WatchdogSec=15 expired:"
+                + " a WATCHDOG=trigger despite watchdog-action=skip? " + stops);
     }
 
     @ParameterizedTest(name = "JDK {0}")
@@ -142,13 +133,14 @@ class WatchdogSystemdIT {
         units.start(unit, jdk, READY + ",health=" + url + ",health-grace=1s,health-failures=2,health-timeout=2s",
                 Collections.<String>emptyList(), null, args("health", state.toString(), Integer.toString(port)),
                 "WatchdogSec=4", "Restart=on-failure", "RestartSec=1", "TimeoutStartSec=60");
-        assertEquals("active", UserManager.await(unit, 60_000, "active", "failed").get("ActiveState"), units.out(unit));
+        units.awaitActive(unit);
         Thread.sleep(5_000);
         assertEquals("", units.stops(unit), "a healthy probe restarted the service");
         Files.writeString(state, "false");
         String stops = units.awaitStop(unit, 60_000);
         assertTrue(stops.startsWith("result=watchdog "), stops + units.out(unit));
         assertTrue(stops.contains("StatusText=Unhealthy: HTTP probe " + url + " answered 503 (2 times in a row)"), stops);
+        assertActedOnTrigger(stops, 4);
     }
 
     @ParameterizedTest(name = "JDK {0}")
@@ -177,6 +169,13 @@ class WatchdogSystemdIT {
         long took = System.currentTimeMillis() - begun;
         System.out.println("JDK " + jdk + ": hung start failed after " + took + " ms (TimeoutStartSec=5, start-extend=10s)");
         assertEquals("timeout", end.get("Result"), end + units.out(hung));
+        // No progress, so no EXTEND_TIMEOUT_USEC (the agent's own start-up does not count): one would have kept it
+        // 10 s from then, past 11 s. systemd's clock, from the start until the main process had gone after the timeout.
+        String hungStops = units.awaitStop(hung, 30_000);
+        long gaveUp = WatchdogUnits.recorded(hungStops, "StateChangeTimestampMonotonic")
+                - WatchdogUnits.recorded(hungStops, "InactiveExitTimestampMonotonic");
+        System.out.println("JDK " + jdk + ": hung start: start to killed " + gaveUp / 1000 + " ms (systemd's clock)");
+        assertTrue(gaveUp < 10_000_000, "a start without progress was extended: killed " + gaveUp / 1000 + " ms after it began");
     }
 
     @ParameterizedTest(name = "JDK {0}")
@@ -185,7 +184,7 @@ class WatchdogSystemdIT {
         String slow = units.name("slowstop");
         units.start(slow, jdk, READY + ",stop-extend=30s", Collections.<String>emptyList(), null, args("slow-stop", "10"),
                 "TimeoutStopSec=3");
-        assertEquals("active", UserManager.await(slow, 60_000, "active", "failed").get("ActiveState"), units.out(slow));
+        units.awaitActive(slow);
         UserManager.run("systemctl", "--user", "--no-block", "stop", slow);
         Set<String> statuses = WatchdogUnits.statusesUntil(slow, 20_000,
                 s -> s.equals("Stopping: waiting for shutdown hooks \"flush-queue\""));
@@ -197,7 +196,7 @@ class WatchdogSystemdIT {
         String endless = units.name("endlessstop");
         units.start(endless, jdk, READY + ",stop-extend=8s", Collections.<String>emptyList(), null, args("slow-stop", "forever"),
                 "TimeoutStopSec=3");
-        assertEquals("active", UserManager.await(endless, 60_000, "active", "failed").get("ActiveState"), units.out(endless));
+        units.awaitActive(endless);
         long begun = System.currentTimeMillis();
         UserManager.run("systemctl", "--user", "--no-block", "stop", endless);
         Map<String, String> end = UserManager.await(endless, 60_000, "inactive", "failed");
@@ -245,6 +244,11 @@ class WatchdogSystemdIT {
                 }
             } else {
                 assertTrue(threads.contains("sd-agent-health"), threads);
+                // premain is over before the launcher loads the main class: the MXBeans come after it
+                int mainClass = loaded.indexOf(" " + APP + " ");
+                int management = loaded.indexOf(" java.lang.management.ManagementFactory ");
+                assertTrue(mainClass > 0 && management > mainClass, "platform MXBeans touched before the main class loaded"
+                        + " (in premain): main class at " + mainClass + ", ManagementFactory at " + management);
                 for (String name : checkClasses) {
                     if (!name.contains("StartProgress") && !name.contains("StatusLine")) {
                         assertTrue(loaded.contains(name), name + "not loaded with WatchdogSec=2: is the check running?");
@@ -276,13 +280,25 @@ class WatchdogSystemdIT {
 
         String stop = units.name("slowstop-off");
         units.start(stop, jdk, READY, Collections.<String>emptyList(), null, args("slow-stop", "10"), "TimeoutStopSec=3");
-        assertEquals("active", UserManager.await(stop, 60_000, "active", "failed").get("ActiveState"), units.out(stop));
+        units.awaitActive(stop);
         long begun = System.currentTimeMillis();
         UserManager.run("systemctl", "--user", "--no-block", "stop", stop);
         Map<String, String> stopped = UserManager.await(stop, 60_000, "inactive", "failed");
         assertEquals("timeout", stopped.get("Result"), stopped + units.out(stop));
         assertTrue(System.currentTimeMillis() - begun < 9_000, "not killed at TimeoutStopSec=3");
         assertTrue(units.stops(stop).contains("StatusText=Stopping: waiting for shutdown hooks \"flush-queue\""), units.stops(stop));
+    }
+
+    /**
+     * systemd stopped the unit sooner after its last WATCHDOG=1 than {@code watchdogSec}: it acted on WATCHDOG=trigger,
+     * not on the expiry, which the same unit would also have ended with Result=watchdog (only later).
+     */
+    private static void assertActedOnTrigger(String stops, int watchdogSec) {
+        long sinceLastPing = WatchdogUnits.recorded(stops, "ActiveExitTimestampMonotonic")
+                - WatchdogUnits.recorded(stops, "WatchdogTimestampMonotonic");
+        System.out.println("stopped " + sinceLastPing / 1000 + " ms after the last WATCHDOG=1 (WatchdogSec=" + watchdogSec + ")");
+        assertTrue(sinceLastPing < watchdogSec * 1_000_000L, "stopped " + sinceLastPing / 1000 + " ms after the last ping:"
+                + " WatchdogSec=" + watchdogSec + " expired, WATCHDOG=trigger did not act: " + stops);
     }
 
     private static void awaitStatus(String unit, String prefix) throws Exception {
