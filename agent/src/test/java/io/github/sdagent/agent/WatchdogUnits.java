@@ -40,10 +40,10 @@ final class WatchdogUnits implements AutoCloseable {
 
     /**
      * The file an ExecStopPost= line appends to, one line per stop: the result, a timestamp, systemd's own monotonic
-     * timestamps (µs) of the unit's last WATCHDOG=1 ({@code WatchdogTimestampMonotonic}), of its start
-     * ({@code InactiveExitTimestampMonotonic}), of the moment it stopped being active ({@code ActiveExitTimestampMonotonic},
-     * 0 if it never was) and of its last change of state ({@code StateChangeTimestampMonotonic}: for a start that timed
-     * out, the timeout), then the StatusText systemd still holds.
+     * timestamps (µs) of the unit's start ({@code InactiveExitTimestampMonotonic}), of the moment it stopped being
+     * active ({@code ActiveExitTimestampMonotonic}, 0 if it never was) and of its last change of state
+     * ({@code StateChangeTimestampMonotonic}: here, the main process has gone), then the StatusText systemd still holds.
+     * (The last ping's timestamp is 0 by then: read it with {@link #lastPing} while the unit runs.)
      */
     Path recorder(String unit) {
         return dir.resolve(unit + ".stops");
@@ -82,7 +82,7 @@ final class WatchdogUnits implements AutoCloseable {
         Path script = dir.resolve("record-stop.sh");
         if (!Files.exists(script)) {
             Files.write(script, ("#!/bin/sh\n"
-                    + "times=$(systemctl --user show -p WatchdogTimestampMonotonic -p InactiveExitTimestampMonotonic"
+                    + "times=$(systemctl --user show -p InactiveExitTimestampMonotonic"
                     + " -p ActiveExitTimestampMonotonic -p StateChangeTimestampMonotonic \"$1\" | tr '\\n' ' ')\n"
                     + "echo \"result=$SERVICE_RESULT at=$(date +%s%3N) $times$(systemctl --user show -p StatusText \"$1\")\" >> \"$2\"\n")
                     .getBytes(StandardCharsets.UTF_8));
@@ -90,7 +90,7 @@ final class WatchdogUnits implements AutoCloseable {
         return script;
     }
 
-    /** A systemd timestamp (µs) the recorder wrote in the first line of {@code stops}, e.g. WatchdogTimestampMonotonic. */
+    /** A systemd timestamp (µs) the recorder wrote in the first line of {@code stops}, e.g. ActiveExitTimestampMonotonic. */
     static long recorded(String stops, String property) {
         java.util.regex.Matcher value = java.util.regex.Pattern.compile(" " + property + "=(\\d+) ").matcher(stops);
         if (!value.find()) {
@@ -99,7 +99,10 @@ final class WatchdogUnits implements AutoCloseable {
         return Long.parseLong(value.group(1));
     }
 
-    /** systemd's timestamp of the unit's last WATCHDOG=1 (µs, monotonic): it moves only while the agent pings. */
+    /**
+     * systemd's timestamp of the unit's last WATCHDOG=1 (µs, monotonic): it moves only while the agent pings (and is 0
+     * once the unit no longer runs).
+     */
     static long lastPing(String unit) throws Exception {
         return Long.parseLong(UserManager.run("systemctl", "--user", "show", "-p", "WatchdogTimestampMonotonic", "--value", unit).trim());
     }
