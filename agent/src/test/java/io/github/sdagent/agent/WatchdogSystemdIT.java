@@ -92,7 +92,8 @@ class WatchdogSystemdIT extends WatchdogUnitsSetUp {
         units.awaitActive(unit);
 
         Files.writeString(state, "false");
-        awaitStatus(unit, "Unhealthy: health check " + method + " returned false (2 times in a row)");
+        // "(2 times in a row)", then "(3 times ...)" a round later: a poll of a loaded machine may see only the later one
+        awaitStatus(unit, "Unhealthy: health check " + method + " returned false (");
         long lastPing = WatchdogUnits.lastPing(unit);
         Thread.sleep(3_000);
         assertEquals(lastPing, WatchdogUnits.lastPing(unit), "WATCHDOG=1 went on while unhealthy");
@@ -105,7 +106,7 @@ class WatchdogSystemdIT extends WatchdogUnitsSetUp {
                 + units.out(unit));
         Files.writeString(state, "throw");
         awaitStatus(unit, "Unhealthy: health check " + method
-                + " threw java.lang.IllegalStateException: database connection pool exhausted (2 times in a row)");
+                + " threw java.lang.IllegalStateException: database connection pool exhausted (");
         Files.writeString(state, "ok");
         awaitStatus(unit, "Healthy again after ");
         assertEquals("active", UserManager.show(unit).get("ActiveState"), "pings resumed after each recovery");
