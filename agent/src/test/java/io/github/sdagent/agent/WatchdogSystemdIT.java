@@ -1,8 +1,5 @@
 package io.github.sdagent.agent;
 
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -24,30 +21,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * The watchdog under the real systemd user manager (units sdt-wd-*), each test on JDK 17 and 25. Bounds are
  * generous (a loaded 2-core machine); the measured latencies are printed and documented in docs/watchdog.md.
  */
-class WatchdogSystemdIT {
+class WatchdogSystemdIT extends WatchdogUnitsSetUp {
 
     static final String APP = WatchdogUnits.APP;
     static final String READY = WatchdogUnits.READY;
-
-    @TempDir
-    Path dir;
-
-    private WatchdogUnits units;
-
-    @BeforeEach
-    void manager() throws Exception {
-        UserManager.require();
-        units = new WatchdogUnits(dir);
-    }
-
-    @AfterEach
-    void cleanUp() {
-        units.close();
-    }
-
-    private static List<String> args(String... args) {
-        return Arrays.asList(args);
-    }
 
     @ParameterizedTest(name = "JDK {0}")
     @ValueSource(strings = {"17", "25"})
@@ -66,6 +43,11 @@ class WatchdogSystemdIT {
         long latency = Long.parseLong(stopped.group(1)) - Long.parseLong(deadlocked.group(1));
         System.out.println("JDK " + jdk + ": deadlock to ExecStopPost in " + latency + " ms (WatchdogSec=4)");
         assertTrue(latency < 20_000, "took " + latency + " ms");
+        assertRestarted(unit);
+    }
+
+    /** Restart=on-failure brought the unit back (within 30 s). */
+    private static void assertRestarted(String unit) throws Exception {
         Map<String, String> state = UserManager.show(unit);
         long deadline = System.currentTimeMillis() + 30_000;
         while (Integer.parseInt(state.get("NRestarts")) < 1 && System.currentTimeMillis() < deadline) {
@@ -85,6 +67,7 @@ class WatchdogSystemdIT {
         assertTrue(stops.startsWith("result=watchdog "), "stops: [" + stops + "] output: [" + units.out(unit) + "]");
         assertTrue(Pattern.compile("StatusText=Unhealthy: GC took \\d+ % of the last 10s \\(gc-overhead=50%\\)").matcher(stops).find(),
                 stops + units.out(unit));
+        assertRestarted(unit);
 
         // the optional signal alone: the same app with the overhead check off, heap-after-gc=80%
         String full = units.name("heap");
@@ -106,26 +89,40 @@ class WatchdogSystemdIT {
         units.start(unit, jdk, READY + ",health=" + method + ",health-grace=1s,health-failures=2,health-timeout=1s,"
                         + "watchdog-action=skip,watchdog-interval=1s", Collections.<String>emptyList(), null,
                 args("health", state.toString(), "0"), "WatchdogSec=15", "TimeoutStartSec=60");
-        assertEquals("active", UserManager.await(unit, 60_000, "active", "failed").get("ActiveState"), units.out(unit));
+        units.awaitActive(unit);
 
         Files.writeString(state, "false");
-        awaitStatus(unit, "Unhealthy: health check " + method + " returned false (2 times in a row)");
+        // "(2 times in a row)", then "(3 times ...)" a round later: a poll of a loaded machine may see only the later one
+        awaitStatus(unit, "Unhealthy: health check " + method + " returned false (");
+        long lastPing = WatchdogUnits.lastPing(unit);
+        Thread.sleep(3_000);
+        assertEquals(lastPing, WatchdogUnits.lastPing(unit), "WATCHDOG=1 went on while unhealthy");
         Files.writeString(state, "ok");
         awaitStatus(unit, "Healthy again after ");
+        long recovered = WatchdogUnits.lastPing(unit);
+        Thread.sleep(2_500);
+        assertTrue(WatchdogUnits.lastPing(unit) > recovered, "no WATCHDOG=1 since the recovery");
+        assertTrue(units.out(unit).contains("isHealthy called on sd-agent-health-call"), "not called on the agent's thread: "
+                + units.out(unit));
         Files.writeString(state, "throw");
         awaitStatus(unit, "Unhealthy: health check " + method
-                + " threw java.lang.IllegalStateException: database connection pool exhausted (2 times in a row)");
+                + " threw java.lang.IllegalStateException: database connection pool exhausted (");
         Files.writeString(state, "ok");
         awaitStatus(unit, "Healthy again after ");
         assertEquals("active", UserManager.show(unit).get("ActiveState"), "pings resumed after each recovery");
         Files.writeString(state, "hang");
         awaitStatus(unit, "Unhealthy: health check " + method + " ");
+        long lastPingBeforeTheEnd = WatchdogUnits.lastPing(unit); // the pings stopped before that STATUS was sent
         // skip: no WATCHDOG=trigger, the pings stop and WatchdogSec=15 expires
         Map<String, String> end = UserManager.await(unit, 60_000, "failed", "inactive");
         assertEquals("watchdog", end.get("Result"), end + units.out(unit));
         String stops = units.stops(unit);
         assertTrue(stops.contains("StatusText=Unhealthy: health check " + method + " hangs (called ")
                 || stops.contains("StatusText=Unhealthy: health check " + method + " did not return within 1s"), stops);
+        long silence = WatchdogUnits.recorded(stops, "ActiveExitTimestampMonotonic") - lastPingBeforeTheEnd;
+        System.out.println("JDK " + jdk + ": watchdog-action=skip: stopped " + silence / 1000 + " ms after the last WATCHDOG=1 (WatchdogSec=15)");
+        assertTrue(lastPingBeforeTheEnd > 0 && silence >= 14_500_000, "stopped " + silence / 1000 + " ms after the last ping, before WatchdogSec=15 expired:"
+                + " a WATCHDOG=trigger despite watchdog-action=skip? " + stops);
     }
 
     @ParameterizedTest(name = "JDK {0}")
@@ -139,16 +136,26 @@ class WatchdogSystemdIT {
             port = free.getLocalPort();
         }
         String url = "http://127.0.0.1:" + port + "/health";
-        units.start(unit, jdk, READY + ",health=" + url + ",health-grace=1s,health-failures=2,health-timeout=2s",
+        // WatchdogSec=30 with a round a second: systemd acting within seconds can only be WATCHDOG=trigger, since the
+        // expiry (which the unit would also end with, as Result=watchdog) comes 30 s after the last ping
+        units.start(unit, jdk, READY + ",health=" + url + ",health-grace=1s,health-failures=2,health-timeout=2s,watchdog-interval=1s",
                 Collections.<String>emptyList(), null, args("health", state.toString(), Integer.toString(port)),
-                "WatchdogSec=4", "Restart=on-failure", "RestartSec=1", "TimeoutStartSec=60");
-        assertEquals("active", UserManager.await(unit, 60_000, "active", "failed").get("ActiveState"), units.out(unit));
+                "WatchdogSec=30", "Restart=on-failure", "RestartSec=1", "TimeoutStartSec=60");
+        units.awaitActive(unit);
         Thread.sleep(5_000);
         assertEquals("", units.stops(unit), "a healthy probe restarted the service");
+        long down = System.currentTimeMillis();
         Files.writeString(state, "false");
         String stops = units.awaitStop(unit, 60_000);
         assertTrue(stops.startsWith("result=watchdog "), stops + units.out(unit));
         assertTrue(stops.contains("StatusText=Unhealthy: HTTP probe " + url + " answered 503 (2 times in a row)"), stops);
+        Matcher stopped = Pattern.compile("at=(\\d+)").matcher(stops);
+        assertTrue(stopped.find(), stops);
+        long took = Long.parseLong(stopped.group(1)) - down;
+        System.out.println("JDK " + jdk + ": probe down to ExecStopPost in " + took + " ms (WatchdogSec=30, health-failures=2)");
+        assertTrue(took < 15_000, "stopped " + took + " ms after the probe went down: WatchdogSec=30 expired,"
+                + " WATCHDOG=trigger did not act: " + stops);
+        assertRestarted(unit);
     }
 
     @ParameterizedTest(name = "JDK {0}")
@@ -177,6 +184,13 @@ class WatchdogSystemdIT {
         long took = System.currentTimeMillis() - begun;
         System.out.println("JDK " + jdk + ": hung start failed after " + took + " ms (TimeoutStartSec=5, start-extend=10s)");
         assertEquals("timeout", end.get("Result"), end + units.out(hung));
+        // No progress, so no EXTEND_TIMEOUT_USEC: the agent's own start-up does not count (the agent says so once when it
+        // sends the first one), and systemd gives up at TimeoutStartSec=5, not start-extend=10s after some progress.
+        String hungStops = units.awaitStop(hung, 30_000);
+        long gaveUp = WatchdogUnits.recorded(hungStops, "StateChangeTimestampMonotonic")
+                - WatchdogUnits.recorded(hungStops, "InactiveExitTimestampMonotonic");
+        System.out.println("JDK " + jdk + ": hung start: from its start until the JVM had gone " + gaveUp / 1000 + " ms (systemd's clock)");
+        assertTrue(!units.out(hung).contains("start-up progressing"), "a start without progress was extended: " + units.out(hung));
     }
 
     @ParameterizedTest(name = "JDK {0}")
@@ -185,7 +199,7 @@ class WatchdogSystemdIT {
         String slow = units.name("slowstop");
         units.start(slow, jdk, READY + ",stop-extend=30s", Collections.<String>emptyList(), null, args("slow-stop", "10"),
                 "TimeoutStopSec=3");
-        assertEquals("active", UserManager.await(slow, 60_000, "active", "failed").get("ActiveState"), units.out(slow));
+        units.awaitActive(slow);
         UserManager.run("systemctl", "--user", "--no-block", "stop", slow);
         Set<String> statuses = WatchdogUnits.statusesUntil(slow, 20_000,
                 s -> s.equals("Stopping: waiting for shutdown hooks \"flush-queue\""));
@@ -197,7 +211,7 @@ class WatchdogSystemdIT {
         String endless = units.name("endlessstop");
         units.start(endless, jdk, READY + ",stop-extend=8s", Collections.<String>emptyList(), null, args("slow-stop", "forever"),
                 "TimeoutStopSec=3");
-        assertEquals("active", UserManager.await(endless, 60_000, "active", "failed").get("ActiveState"), units.out(endless));
+        units.awaitActive(endless);
         long begun = System.currentTimeMillis();
         UserManager.run("systemctl", "--user", "--no-block", "stop", endless);
         Map<String, String> end = UserManager.await(endless, 60_000, "inactive", "failed");
@@ -245,6 +259,12 @@ class WatchdogSystemdIT {
                 }
             } else {
                 assertTrue(threads.contains("sd-agent-health"), threads);
+                // The launcher loads LauncherHelper once the JVM is created, that is after every premain has returned
+                // (the agent's own threads may run before the main class loads: its start gate holds it)
+                int premainOver = loaded.indexOf(" sun.launcher.LauncherHelper ");
+                int management = loaded.indexOf(" java.lang.management.ManagementFactory ");
+                assertTrue(premainOver > 0 && management > premainOver, "platform MXBeans touched in premain:"
+                        + " LauncherHelper at " + premainOver + ", ManagementFactory at " + management);
                 for (String name : checkClasses) {
                     if (!name.contains("StartProgress") && !name.contains("StatusLine")) {
                         assertTrue(loaded.contains(name), name + "not loaded with WatchdogSec=2: is the check running?");
@@ -276,7 +296,7 @@ class WatchdogSystemdIT {
 
         String stop = units.name("slowstop-off");
         units.start(stop, jdk, READY, Collections.<String>emptyList(), null, args("slow-stop", "10"), "TimeoutStopSec=3");
-        assertEquals("active", UserManager.await(stop, 60_000, "active", "failed").get("ActiveState"), units.out(stop));
+        units.awaitActive(stop);
         long begun = System.currentTimeMillis();
         UserManager.run("systemctl", "--user", "--no-block", "stop", stop);
         Map<String, String> stopped = UserManager.await(stop, 60_000, "inactive", "failed");

@@ -38,7 +38,13 @@ final class WatchdogUnits implements AutoCloseable {
         return dir.resolve(unit + ".out");
     }
 
-    /** The file an ExecStopPost= line appends to: the result, a timestamp and the StatusText systemd still holds. */
+    /**
+     * The file an ExecStopPost= line appends to, one line per stop: the result, a timestamp, systemd's own monotonic
+     * timestamps (µs) of the unit's start ({@code InactiveExitTimestampMonotonic}), of the moment it stopped being
+     * active ({@code ActiveExitTimestampMonotonic}, 0 if it never was) and of its last change of state
+     * ({@code StateChangeTimestampMonotonic}: here, the main process has gone), then the StatusText systemd still holds.
+     * (The last ping's timestamp is 0 by then: read it with {@link #lastPing} while the unit runs.)
+     */
     Path recorder(String unit) {
         return dir.resolve(unit + ".stops");
     }
@@ -76,10 +82,29 @@ final class WatchdogUnits implements AutoCloseable {
         Path script = dir.resolve("record-stop.sh");
         if (!Files.exists(script)) {
             Files.write(script, ("#!/bin/sh\n"
-                    + "echo \"result=$SERVICE_RESULT at=$(date +%s%3N) $(systemctl --user show -p StatusText \"$1\")\" >> \"$2\"\n")
+                    + "times=$(systemctl --user show -p InactiveExitTimestampMonotonic"
+                    + " -p ActiveExitTimestampMonotonic -p StateChangeTimestampMonotonic \"$1\" | tr '\\n' ' ')\n"
+                    + "echo \"result=$SERVICE_RESULT at=$(date +%s%3N) $times$(systemctl --user show -p StatusText \"$1\")\" >> \"$2\"\n")
                     .getBytes(StandardCharsets.UTF_8));
         }
         return script;
+    }
+
+    /** A systemd timestamp (µs) the recorder wrote in the first line of {@code stops}, e.g. ActiveExitTimestampMonotonic. */
+    static long recorded(String stops, String property) {
+        java.util.regex.Matcher value = java.util.regex.Pattern.compile(" " + property + "=(\\d+) ").matcher(stops);
+        if (!value.find()) {
+            throw new AssertionError("no " + property + " in the recorded stop: " + stops);
+        }
+        return Long.parseLong(value.group(1));
+    }
+
+    /**
+     * systemd's timestamp of the unit's last WATCHDOG=1 (µs, monotonic): it moves only while the agent pings (and is 0
+     * once the unit no longer runs).
+     */
+    static long lastPing(String unit) throws Exception {
+        return Long.parseLong(UserManager.run("systemctl", "--user", "show", "-p", "WatchdogTimestampMonotonic", "--value", unit).trim());
     }
 
     String stops(String unit) throws Exception {
@@ -90,6 +115,12 @@ final class WatchdogUnits implements AutoCloseable {
     String out(String unit) throws Exception {
         Path file = output(unit);
         return Files.exists(file) ? new String(Files.readAllBytes(file), StandardCharsets.UTF_8) : "";
+    }
+
+    /** Waits (up to 60 s) until the unit is active, and fails with its output if it failed instead. */
+    void awaitActive(String unit) throws Exception {
+        org.junit.jupiter.api.Assertions.assertEquals("active",
+                UserManager.await(unit, 60_000, "active", "failed").get("ActiveState"), out(unit));
     }
 
     /** Waits until the recorder has a line (the unit stopped at least once). */

@@ -34,7 +34,8 @@ import java.util.regex.Pattern;
  * and prints one Markdown table. Configured by system properties (the pom passes them):
  * {@code bench.agentJar}, {@code bench.javaHome}, {@code bench.springJar}, {@code bench.springHook}, {@code bench.runs},
  * {@code bench.output}, {@code bench.only} (comma-separated subset of
- * clock,startup,critical-path,footprint,steady,jmh).
+ * clock,startup,critical-path,footprint,steady,jmh,watchdog), {@code bench.watchdogLaunches},
+ * {@code bench.watchdogSeconds} (the watchdog section: launches of each configuration, seconds of CPU sampling each).
  * Prints numbers and never judges a run by them: the exit status is non-zero only when a benchmark
  * could not be run at all.
  */
@@ -52,7 +53,7 @@ public final class BenchMain {
             "org.springframework.boot.SpringApplication#run:java.lang.String[]");
     private final int runs = Integer.getInteger("bench.runs", 15);
     private final Set<String> only = new TreeSet<>(Arrays.asList(
-            System.getProperty("bench.only", "clock,startup,critical-path,footprint,steady,jmh").split(",")));
+            System.getProperty("bench.only", "clock,startup,critical-path,footprint,steady,jmh,watchdog").split(",")));
     private final Path workDir;
     private final Report report = new Report();
     private final PrintStream log = System.out;
@@ -90,6 +91,8 @@ public final class BenchMain {
         section("steady", () -> steadyState(jetty, 3, 75));
         section("jmh", this::notifyCost);
         section("ready-auto " + jetty.name(), () -> readyAutoVersusHook(jetty, runs, 120));
+        section("watchdog", () -> new WatchdogBenchmark(java, agentJar, workDir, report, log,
+                Integer.getInteger("bench.watchdogLaunches", 2), Integer.getInteger("bench.watchdogSeconds", 20)).run());
 
         long jarBytes = Files.size(agentJar);
         report.row("Agent jar size", "-", String.format(Locale.ROOT, "%.2f MB", jarBytes / 1e6),

@@ -192,6 +192,28 @@ final class NotifyReceiver implements AutoCloseable {
         }
     }
 
+    /**
+     * The first datagram received after {@code afterNanos} with a line starting with {@code prefix} (e.g.
+     * {@code WATCHDOG=trigger}, {@code STATUS=Healthy again}), or null after the timeout.
+     */
+    Datagram awaitLine(String prefix, long afterNanos, long timeoutMillis) throws InterruptedException {
+        long deadline = System.currentTimeMillis() + timeoutMillis;
+        synchronized (messages) {
+            while (true) {
+                for (Datagram datagram : messages) {
+                    if (datagram.nanos() > afterNanos && datagram.text().lines().anyMatch(line -> line.startsWith(prefix))) {
+                        return datagram;
+                    }
+                }
+                long left = deadline - System.currentTimeMillis();
+                if (left <= 0) {
+                    return null;
+                }
+                messages.wait(left);
+            }
+        }
+    }
+
     @Override
     public void close() {
         stopped = true;

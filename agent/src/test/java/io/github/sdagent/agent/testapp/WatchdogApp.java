@@ -26,6 +26,7 @@ import java.util.concurrent.TimeUnit;
 public final class WatchdogApp {
 
     static volatile Path stateFile;
+    private static volatile boolean calledBefore;
 
     private WatchdogApp() {
     }
@@ -37,6 +38,10 @@ public final class WatchdogApp {
 
     /** {@code health=io.github.sdagent.agent.testapp.WatchdogApp#isHealthy}. */
     public static boolean isHealthy() throws Exception {
+        if (!calledBefore) {
+            calledBefore = true;
+            System.out.println("isHealthy called on " + Thread.currentThread().getName());
+        }
         String state = state();
         switch (state) {
             case "false": return false;
