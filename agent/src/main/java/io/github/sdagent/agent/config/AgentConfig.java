@@ -107,7 +107,8 @@ public final class AgentConfig {
                 boundedOrOff(values.get(Option.STOP_EXTEND), Option.STOP_EXTEND, null,
                         WatchdogOptions.MIN_EXTEND, WatchdogOptions.MAX_EXTEND),
                 boundedOrOff(values.get(Option.STATUS_INTERVAL), Option.STATUS_INTERVAL, null,
-                        WatchdogOptions.MIN_STATUS_INTERVAL, WatchdogOptions.MAX_STATUS_INTERVAL));
+                        WatchdogOptions.MIN_STATUS_INTERVAL, WatchdogOptions.MAX_STATUS_INTERVAL),
+                path(values.get(Option.START_PROGRESS_FILE), Option.START_PROGRESS_FILE));
     }
 
     /** A duration clamped into [min, max]; a value outside is a warning (see {@link #warnings}), not an error. */
@@ -129,6 +130,18 @@ public final class AgentConfig {
             return null;
         }
         return bounded(value, option, fallback, min, max);
+    }
+
+    /** An absolute path, or null when not given; anything else is a configuration error. */
+    private static String path(OptionSources.Value value, Option option) {
+        if (value == null) {
+            return null;
+        }
+        String text = value.text.trim();
+        if (!text.startsWith("/") || text.indexOf('\u0000') >= 0) {
+            throw invalid(option, value, "not an absolute path");
+        }
+        return text;
     }
 
     private static boolean isOff(String text) {

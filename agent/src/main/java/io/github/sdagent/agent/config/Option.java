@@ -18,6 +18,8 @@ enum Option {
     HEALTH_GRACE("health-grace", "a duration such as 30s or 2min"),
     HEALTH_FAILURES("health-failures", "a whole number from 1 to 100"),
     START_EXTEND("start-extend", "a duration such as 10s, or off"),
+    START_PROGRESS_FILE("start-progress-file", "the path of a file whose growth or change counts as start-up progress, "
+            + "e.g. the application's log file"),
     STOP_EXTEND("stop-extend", "a duration such as 30s or 2min, or off"),
     STATUS_INTERVAL("status-interval", "a duration such as 30s or 5min, or off"),
     STATUS("status", "the STATUS= text shown while starting"),

@@ -36,8 +36,10 @@ public final class WatchdogFeatures {
             log.debug("watchdog: WATCHDOG=1 every " + Durations.format(interval));
             new Watchdog(notifications, monitor, log).start(notifications.executor(), interval);
         }
-        if (options.startExtend() != null && !config.ready().isEmpty() && !state.isReady()) {
-            new StartProgress(notifications, state, options.startExtend(), log).start(notifications.executor());
+        // Whenever READY waits for something (hooks, ready=auto, listen:/http:/log:), not for ready=start.
+        if (options.startExtend() != null && !config.readySpec().start() && !state.isReady()) {
+            new StartProgress(notifications, state, options.startExtend(), options.startProgressFile(), log)
+                    .start(notifications.executor());
         }
         if (options.statusInterval() != null) {
             new StatusLine(notifications, state, monitor, log).start(notifications.executor(), options.statusInterval().toNanos());

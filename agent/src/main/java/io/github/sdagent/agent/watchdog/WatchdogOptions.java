@@ -44,10 +44,12 @@ public final class WatchdogOptions {
     private final Duration startExtend;
     private final Duration stopExtend;
     private final Duration statusInterval;
+    private final String startProgressFile;
 
     public WatchdogOptions(AgentConfig.WatchdogAction action, boolean deadlockCheck, int gcOverheadPercent, Duration gcWindow,
                            int heapAfterGcPercent, String health, Duration healthTimeout, Duration healthGrace,
-                           int healthFailures, Duration startExtend, Duration stopExtend, Duration statusInterval) {
+                           int healthFailures, Duration startExtend, Duration stopExtend, Duration statusInterval,
+                           String startProgressFile) {
         this.action = action;
         this.deadlockCheck = deadlockCheck;
         this.gcOverheadPercent = gcOverheadPercent;
@@ -60,6 +62,12 @@ public final class WatchdogOptions {
         this.startExtend = startExtend;
         this.stopExtend = stopExtend;
         this.statusInterval = statusInterval;
+        this.startProgressFile = startProgressFile;
+    }
+
+    /** A file whose growth or change also counts as start-up progress; null when not given (the default). */
+    public String startProgressFile() {
+        return startProgressFile;
     }
 
     public AgentConfig.WatchdogAction action() {
@@ -128,6 +136,7 @@ public final class WatchdogOptions {
                 + "health-grace=" + Durations.format(healthGrace) + "\n"
                 + "health-failures=" + healthFailures + "\n"
                 + "start-extend=" + (startExtend == null ? "off" : Durations.format(startExtend)) + "\n"
+                + (startProgressFile == null ? "" : "start-progress-file=" + startProgressFile + "\n")
                 + "stop-extend=" + (stopExtend == null ? "off" : Durations.format(stopExtend)) + "\n"
                 + "status-interval=" + (statusInterval == null ? "off" : Durations.format(statusInterval)) + "\n";
     }

@@ -210,6 +210,9 @@ class ChecksTest {
         assertEquals(Duration.ofSeconds(10), defaults.startExtend());
         assertNull(defaults.stopExtend());
         assertNull(defaults.statusInterval());
+        assertNull(defaults.startProgressFile());
+        assertEquals("/var/log/app/start.log", AgentConfig.load("start-progress-file=/var/log/app/start.log",
+                new Properties()).watchdogOptions().startProgressFile());
 
         AgentConfig config = AgentConfig.load("watchdog-action=skip,gc-overhead=80%,gc-window=1s,health-timeout=1h,"
                 + "health=http://127.0.0.1:8080/actuator/health,start-extend=off,stop-extend=30s,status-interval=10ms", new Properties());
@@ -235,6 +238,8 @@ class ChecksTest {
         assertError("health=com.acme.Health#isHealthy(int)", "the health method takes no parameters");
         assertError("health=nohash", "invalid option health=nohash (-javaagent options): ");
         assertError("stop-extend=soon", "invalid option stop-extend=soon (-javaagent options): expected a duration");
+        assertError("start-progress-file=logs/start.log", "invalid option start-progress-file=logs/start.log "
+                + "(-javaagent options): not an absolute path; expected the path of a file");
     }
 
     private static void assertError(String options, String start) {

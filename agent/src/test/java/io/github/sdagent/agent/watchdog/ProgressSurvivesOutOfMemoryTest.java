@@ -56,7 +56,7 @@ class ProgressSurvivesOutOfMemoryTest {
     void theStartProgressCheckGoesOnAfterAnOutOfMemoryError() throws Exception {
         try (RecordingNotifications recorder = new RecordingNotifications()) {
             StarvedState state = new StarvedState(2, false);
-            StartProgress progress = new StartProgress(recorder, state, Duration.ofSeconds(10), recorder.log);
+            StartProgress progress = new StartProgress(recorder, state, Duration.ofSeconds(10), null, recorder.log);
             progress.start(recorder.executor);
             long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
             while (state.asked.get() < 4 && System.nanoTime() < deadline) {
