@@ -19,6 +19,11 @@ import java.util.List;
  *       is taken is logged and left FAILED while start returns normally: the check looks at the connectors.</li>
  *   <li>Spring Boot: {@code SpringApplication#run(String[])} returns after the runners, where it publishes
  *       ApplicationReadyEvent (web or not).</li>
+ *   <li>gRPC-java: {@code io.grpc.internal.ServerImpl#start}. {@code io.grpc.Server#start} is abstract (nothing to
+ *       weave); every {@code ServerBuilder#build} returns a ServerImpl, whose start starts each transport server
+ *       (Netty's waits for its bind and throws IOException when the port is taken).</li>
+ *   <li>Armeria: {@code com.linecorp.armeria.server.Server#start} returns a CompletableFuture that completes once
+ *       every port is bound (or fails): READY waits for it.</li>
  * </ul>
  */
 public final class Presets {
@@ -55,7 +60,7 @@ public final class Presets {
             server("JDK HttpServer", "com.sun.net.httpserver.HttpServer", "start:", null),
             server("Vert.x", "io.vertx.core.http.impl.HttpServerImpl", "listen(io.vertx.core.net.SocketAddress)", null),
             server("Helidon", "io.helidon.webserver.LoomServer", "start:", null),                 // 4.x
-            server("gRPC", "io.grpc.Server", "start:", null),
+            server("gRPC", "io.grpc.internal.ServerImpl", "start:", null),          // io.grpc.Server#start is abstract
             server("Armeria", "com.linecorp.armeria.server.Server", "start:", null)));
 
     private static Preset framework(String name, String className, String method) {
