@@ -411,6 +411,42 @@ class AutoReadinessIT {
         }
     }
 
+    /**
+     * No preset applies: the H2 database server as an operator starts it ({@code java -cp h2.jar org.h2.tools.Server
+     * -tcp -tcpPort P1 -web -webPort P2 -pg -pgPort P3}), three listeners opened one after the other by the main
+     * thread, which then returns. auto's listener fallback is READY only once all three are up, and names them.
+     */
+    @ParameterizedTest(name = "{0}")
+    @EnumSource(Jdk.class)
+    void h2ServerWithThreeListenersByTheFallback(Jdk jdk) throws Exception {
+        int tcp = Net.freePort();
+        int web = Net.freePort();
+        int pg = Net.freePort();
+        try (Unit unit = new Unit("auto-h2-" + jdk.id())) {
+            unit.workingDirectory(Files.createTempDirectory(Files.createDirectories(Suite.logsDir()), "h2-" + jdk.id() + "-"));
+            List<String> command = new ArrayList<>(List.of(jdk.java().toString()));
+            command.addAll(jdk.strictFlags());
+            command.addAll(List.of("-javaagent:" + Suite.agentJar(), "-cp", Suite.path("it.h2.jar").toString(),
+                    "org.h2.tools.Server", "-tcp", "-tcpPort", Integer.toString(tcp), "-web", "-webPort",
+                    Integer.toString(web), "-pg", "-pgPort", Integer.toString(pg)));
+            unit.start(command);
+            Unit.State state = unit.await("active", Unit.START_TIMEOUT, s -> s.is("active") || s.is("failed"));
+            for (int port : new int[] {tcp, pg}) { // at once: every listener is up at READY
+                try (java.net.Socket connected = new java.net.Socket(InetAddress.getLoopbackAddress(), port)) {
+                    assertTrue(connected.isConnected());
+                }
+            }
+            int answered = httpStatus(web);
+            assertEquals("active", state.active(), unit::diagnostics);
+            assertEquals(200, answered, unit::diagnostics);
+            String status = state.statusText();
+            assertTrue(status.matches("Ready in [0-9]+\\.[0-9]{2} s: listening on :[0-9]+, :[0-9]+, :[0-9]+")
+                    && status.contains(":" + tcp) && status.contains(":" + web) && status.contains(":" + pg),
+                    () -> status + "\n" + unit.diagnostics());
+            Systemd.systemctl("stop", unit.name).check();
+        }
+    }
+
     private static String readQuietly(Path file) {
         try {
             return Files.readString(file);
