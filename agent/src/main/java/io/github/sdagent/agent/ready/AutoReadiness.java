@@ -15,8 +15,8 @@ import java.util.Set;
  * returns (or the future it returned completes). The application is ready the first time no preset call is in
  * progress after at least one completed, and none failed. So Spring Boot on Tomcat is ready when
  * {@code SpringApplication#run} returns, not when Tomcat's service (started inside it) does; a Netty bind started from
- * inside {@code io.grpc.internal.ServerImpl#start} is waited for by gRPC. A preset that fails (throws, its future fails, or its
- * check finds a connector that did not start) makes auto never claim READY: the status says what failed.
+ * inside {@code io.grpc.internal.ServerImpl#start} is waited for by gRPC. A preset that fails (throws, its future
+ * fails, or its check finds a connector that did not start) makes auto never claim READY: the status says what failed.
  *
  * <p>Limit: two servers started one after the other from a plain {@code main}, with nothing enclosing both, are ready
  * when the first has started (name both in {@code ready=} hooks, or enclose them in a framework).
@@ -201,7 +201,8 @@ public final class AutoReadiness implements HookListener {
      */
     static String relocatedIn(Object self) {
         try {
-            java.security.CodeSource source = self == null ? null : self.getClass().getProtectionDomain().getCodeSource();
+            java.security.CodeSource source =
+                    self == null ? null : self.getClass().getProtectionDomain().getCodeSource();
             String location = source == null || source.getLocation() == null ? "" : source.getLocation().toString();
             while (location.endsWith("/") || location.endsWith("!")) {
                 location = location.substring(0, location.length() - 1);

@@ -355,7 +355,8 @@ class AutoReadinessIT {
             int answered = httpStatus(port, "/__admin/mappings"); // at once
             assertEquals("active", state.active(), unit::diagnostics);
             assertEquals(200, answered, unit::diagnostics);
-            assertTrue(state.statusText().matches("Ready in [0-9]+\\.[0-9]{2} s: Jetty relocated in wiremock-standalone-[0-9.]+\\.jar on :" + port),
+            assertTrue(state.statusText().matches(
+                            "Ready in [0-9]+\\.[0-9]{2} s: Jetty relocated in wiremock-standalone-[0-9.]+\\.jar on :" + port),
                     () -> state.statusText() + "\n" + unit.diagnostics());
             Systemd.systemctl("stop", unit.name).check();
         }
