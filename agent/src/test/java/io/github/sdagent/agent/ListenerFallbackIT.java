@@ -60,7 +60,7 @@ class ListenerFallbackIT {
             String ready = receiver.awaitContaining("READY=1", WAIT, seen);
             assertNotNull(ready, "no READY=1; got " + seen + "\n" + app.stderr());
             assertTrue(app.stdout().contains("listening " + port), app.stdout());
-            assertTrue(ready.matches("(?s).*STATUS=Ready in [0-9.]+ s: Undertow on :" + port + "\\b.*"), ready);
+            assertTrue(ready.matches("(?s).*STATUS=Ready in [0-9.]+ s: Undertow relocated( in \\S+\\.jar)? on :" + port + "\\b.*"), ready);
             assertFalse(String.join("\n", seen).contains("listening on"), seen.toString());
         }
     }

@@ -69,9 +69,10 @@ final class StartGate implements ClassFileTransformer, Consumer<ClassFileTransfo
             java.util.Collections.addAll(names, BIND_CLASSES);
         }
         this.held = names;
-        // the presets are classes, never interfaces: no header reading on their account
+        // the presets and console appenders are classes, never interfaces: no header reading on their account
         Set<String> interfaces = new HashSet<>(hookClasses);
         interfaces.removeAll(java.util.Arrays.asList(PRESET_CLASSES));
+        interfaces.removeAll(java.util.Arrays.asList(CONSOLE_CLASSES));
         this.heldInterfaces = interfaces;
     }
 
@@ -156,8 +157,17 @@ final class StartGate implements ClassFileTransformer, Consumer<ClassFileTransfo
         "io/dropwizard/core/Application", "io/dropwizard/Application", "org/eclipse/jetty/server/Server",
         "org/apache/catalina/core/StandardService", "io/netty/bootstrap/ServerBootstrap", "io/undertow/Undertow",
         "com/sun/net/httpserver/HttpServer", "io/vertx/core/http/impl/HttpServerImpl", "io/helidon/webserver/LoomServer",
-        "io/grpc/Server", "com/linecorp/armeria/server/Server",
+        "io/grpc/internal/ServerImpl", "com/linecorp/armeria/server/Server",
     };
+
+    /**
+     * Console appenders that keep the System.out/err they found when they were built (Log4j 2's ConsoleAppender,
+     * with its default follow=false): with a {@code log:} term they wait until the agent's start-up has wrapped
+     * System.out/err (LogWatch), or their lines would never be seen. Logback's needs no holding: its ConsoleTarget
+     * looks System.out up on every write. JUL's ConsoleHandler keeps System.err too, but is not held: it is created
+     * under LogManager's locks, which the agent's start-up may need itself (JNA logs through JUL).
+     */
+    static final String[] CONSOLE_CLASSES = {"org/apache/logging/log4j/core/appender/ConsoleAppender"};
 
     /** The internal names (a/b/C) of the classes named by ready (and reload) hooks, from every source the configuration reads. */
     static Set<String> hookClasses(String agentOptions, Properties systemProperties) {
@@ -190,6 +200,9 @@ final class StartGate implements ClassFileTransformer, Consumer<ClassFileTransfo
         Set<String> names = classNamesBeforeHash(text);
         if (!readyGiven || readyValues.indexOf("auto") >= 0) {
             java.util.Collections.addAll(names, PRESET_CLASSES);
+        }
+        if (readyValues.indexOf("log:") >= 0) {
+            java.util.Collections.addAll(names, CONSOLE_CLASSES);
         }
         return names;
     }

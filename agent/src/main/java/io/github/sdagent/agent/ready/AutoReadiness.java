@@ -15,8 +15,8 @@ import java.util.Set;
  * returns (or the future it returned completes). The application is ready the first time no preset call is in
  * progress after at least one completed, and none failed. So Spring Boot on Tomcat is ready when
  * {@code SpringApplication#run} returns, not when Tomcat's service (started inside it) does; a Netty bind started from
- * inside {@code io.grpc.Server#start} is waited for by gRPC. A preset that fails (throws, its future fails, or its
- * check finds a connector that did not start) makes auto never claim READY: the status says what failed.
+ * inside {@code io.grpc.internal.ServerImpl#start} is waited for by gRPC. A preset that fails (throws, its future
+ * fails, or its check finds a connector that did not start) makes auto never claim READY: the status says what failed.
  *
  * <p>Before claiming READY, auto waits for the main thread to settle ({@link Settle}, at most 10 s): a server
  * that the main thread starts after the first one (a broker's web console after its acceptors) begins its preset
@@ -130,7 +130,9 @@ public final class AutoReadiness implements HookListener {
                 return;
             }
         }
-        String described = preset == null ? spec.className() : preset.name + version(self, preset);
+        String described = preset == null ? spec.className()
+                : spec.className().equals(preset.className) ? preset.name + version(self, preset)
+                : preset.name + relocatedIn(self);
         int claim = -1;
         synchronized (this) {
             inProgress = Math.max(0, inProgress - 1);
@@ -233,6 +235,26 @@ public final class AutoReadiness implements HookListener {
             return version == null || version.isEmpty() ? "" : " " + version;
         } catch (Throwable t) {
             return "";
+        }
+    }
+
+    /**
+     * A relocated copy's jar is the vendor's (grpc-netty-shaded-1.85.1.jar, wiremock-standalone-3.13.2.jar): its
+     * version is not the server's, so the jar is named instead: {@code " relocated in wiremock-standalone-3.13.2.jar"}
+     * (no parentheses: those mark the servers under a framework).
+     */
+    static String relocatedIn(Object self) {
+        try {
+            java.security.CodeSource source =
+                    self == null ? null : self.getClass().getProtectionDomain().getCodeSource();
+            String location = source == null || source.getLocation() == null ? "" : source.getLocation().toString();
+            while (location.endsWith("/") || location.endsWith("!")) {
+                location = location.substring(0, location.length() - 1);
+            }
+            String file = location.substring(location.lastIndexOf('/') + 1);
+            return file.endsWith(".jar") ? " relocated in " + file : " relocated";
+        } catch (Throwable t) {
+            return " relocated";
         }
     }
 

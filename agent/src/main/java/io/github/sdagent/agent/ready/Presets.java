@@ -32,6 +32,11 @@ import java.util.List;
  *   <li>Helidon 4: {@code LoomServer#start} starts the listeners; when one fails to bind it logs "Helidon
  *       WebServer failed to start, shutting down", stops the others and returns normally: the check asks
  *       {@code isRunning()}.</li>
+ *   <li>gRPC-java: {@code io.grpc.internal.ServerImpl#start}. {@code io.grpc.Server#start} is abstract (nothing to
+ *       weave); every {@code ServerBuilder#build} returns a ServerImpl, whose start starts each transport server
+ *       (Netty's waits for its bind and throws IOException when the port is taken).</li>
+ *   <li>Armeria: {@code com.linecorp.armeria.server.Server#start} returns a CompletableFuture that completes once
+ *       every port is bound (or fails): READY waits for it.</li>
  * </ul>
  * See docs/readiness-frameworks.md.
  */
@@ -116,7 +121,7 @@ public final class Presets {
             server("JDK HttpServer", "com.sun.net.httpserver.HttpServer", "start:", null),
             server("Vert.x", "io.vertx.core.http.impl.HttpServerImpl", "listen(io.vertx.core.net.SocketAddress)", null),
             server("Helidon", "io.helidon.webserver.LoomServer", "start:", HELIDON_RUNNING),       // 4.x
-            server("gRPC", "io.grpc.Server", "start:", null),
+            server("gRPC", "io.grpc.internal.ServerImpl", "start:", null),          // io.grpc.Server#start is abstract
             server("Armeria", "com.linecorp.armeria.server.Server", "start:", null)));
 
     private static Preset framework(String name, String className, String method) {

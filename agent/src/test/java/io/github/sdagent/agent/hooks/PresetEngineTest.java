@@ -58,7 +58,7 @@ class PresetEngineTest {
             server.start();
             assertTrue(server.port() > 0);
             synchronized (auto) {
-                assertEquals(List.of("Starting: Undertow detected, waiting for it to serve", "READY Undertow"),
+                assertEquals(List.of("Starting: Undertow detected, waiting for it to serve", "READY Undertow relocated"),
                         new ArrayList<>(events.subList(0, Math.min(2, events.size()))), events.toString());
             }
         } finally {

@@ -72,6 +72,25 @@ class StartGateTest {
         assertFalse(StartGate.observesListeners(StartGate.hookClasses("ready=a.B#c", none), "ready=a.B#c", none));
     }
 
+    /** Log4j 2's ConsoleAppender keeps the stream it found: with log: it waits for LogWatch. */
+    @Test
+    void theConsoleAppendersWaitWhenReadyWatchesTheLog(@TempDir Path dir) throws Exception {
+        Properties none = new Properties();
+        String log4j = "org/apache/logging/log4j/core/appender/ConsoleAppender";
+        assertTrue(StartGate.hookClasses("ready=log:Started .* in [0-9]+ s", none).contains(log4j));
+        assertTrue(StartGate.hookClasses("ready=auto+log:x", none).contains(log4j));
+        assertFalse(StartGate.hookClasses("ready=log:x", none).contains("java/util/logging/ConsoleHandler"),
+                "JUL's handler is built under LogManager's locks: never held");
+        Properties property = new Properties();
+        property.setProperty("sdagent.ready", "log:listening on host, port \\d+");
+        assertTrue(StartGate.hookClasses(null, property).contains(log4j));
+        Path file = dir.resolve("sd-agent.properties");
+        Files.writeString(file, "ready=log:Listening on host, port \\\\d+\n");
+        assertTrue(StartGate.hookClasses("config=" + file, none).contains(log4j));
+        assertFalse(StartGate.hookClasses(null, none).contains(log4j), "auto alone holds no appender");
+        assertFalse(StartGate.hookClasses("ready=a.B#c", none).contains(log4j));
+    }
+
     @Test
     void holdsHookedClassesAndProcessBuilderUntilOpenThenHandsThemToTheDelegates() throws Exception {
         StartGate gate = new StartGate(Set.of("org/example/Hooked"));

@@ -146,7 +146,16 @@ class AutoReadinessTest {
         HookSpec shaded = HookSpec.parse("com.acme.shaded.org.eclipse.jetty.server.Server#doStart:");
         auto.hookEntered(shaded);
         auto.hookReturned(shaded, null);
-        assertEquals("READY Jetty", events.seen.get(events.seen.size() - 1));
+        assertEquals("READY Jetty relocated", events.seen.get(events.seen.size() - 1));
+    }
+
+    /** A relocated copy's jar is the vendor's: its version would be the vendor's, so the jar is named instead. */
+    @Test
+    void aRelocatedCopyIsNamedByItsJarNotItsVersion() {
+        Object fromAJar = new org.junit.jupiter.api.extension.ExtensionContextException("x");
+        assertTrue(AutoReadiness.relocatedIn(fromAJar).matches(" relocated in junit-jupiter-api-[0-9.]+\\.jar"),
+                AutoReadiness.relocatedIn(fromAJar));
+        assertEquals(" relocated", AutoReadiness.relocatedIn(null));
     }
 
     /**

@@ -32,7 +32,7 @@ class PresetsTest {
             "Micronaut,        io.micronaut.http.server.netty.NettyHttpServer#start()",
             "Helidon,          io.helidon.webserver.LoomServer#start()",
             "Dropwizard,       io.dropwizard.core.Application#run(java.lang.String[])",
-            "gRPC,             io.grpc.Server#start()",
+            "gRPC,             io.grpc.internal.ServerImpl#start()",
             "Armeria,          com.linecorp.armeria.server.Server#start()",
     })
     void presetHooksItsReadyPoint(String name, String spec) {
@@ -75,7 +75,7 @@ class PresetsTest {
         assertEquals("com.acme.shaded.org.eclipse.jetty.server.Server#doStart()",
                 names.specsFor("com/acme/shaded/org/eclipse/jetty/server/Server").get(0).toString());
         assertEquals("Netty", names.match("org/vendor/lib/io/netty/bootstrap/ServerBootstrap").name);
-        assertEquals("gRPC", names.match("x/io/grpc/Server").name);
+        assertEquals("gRPC", names.match("x/io/grpc/internal/ServerImpl").name);
         assertEquals("Armeria", names.match("x/com/linecorp/armeria/server/Server").name);
         assertNull(names.match("org/eclipse/jetty/server/Server"), "the exact name is the engine's, not a copy");
         assertNull(names.match("com/acme/Server"), "same simple name, other class");

@@ -19,7 +19,11 @@ enum App {
     QUARKUS("quarkus", "io.quarkus.runtime.Application#start", "target/quarkus-app/quarkus-run.jar"),
     MICRONAUT("micronaut", "io.micronaut.http.server.netty.NettyHttpServer#start"),
     /** Helidon 4 is compiled for Java 21: it runs on JDK 25 only (see runsOn). */
-    HELIDON("helidon", "io.helidon.webserver.LoomServer#start");
+    HELIDON("helidon", "io.helidon.webserver.LoomServer#start"),
+    // issue 9: ready=auto's presets against real apps; only AutoReadinessIT runs these (autoReadinessOnly)
+    DROPWIZARD("dropwizard", "io.dropwizard.core.Application#run:java.lang.String[]"),
+    GRPC("grpc", "io.grpc.internal.ServerImpl#start"),
+    ARMERIA("armeria", "com.linecorp.armeria.server.Server#start");
 
     final String dir;
     final String readyHook;
@@ -65,6 +69,18 @@ enum App {
     /** What {@code GET /} answers first (see Sample.greeting). */
     String greeting() {
         return "hello from " + dir;
+    }
+
+    /** What follows {@code -jar app.jar}: Dropwizard runs as operators run it, {@code server config.yml}. */
+    java.util.List<String> args() {
+        return this == DROPWIZARD
+                ? java.util.List.of("server", Suite.appsDir().resolve(dir).resolve("config.yml").toString())
+                : java.util.List.of();
+    }
+
+    /** The samples added for ready=auto's presets (issue 9): the generic scenarios (explicit hooks, sockets) skip them. */
+    boolean autoReadinessOnly() {
+        return compareTo(DROPWIZARD) >= 0;
     }
 
     /** The app's own JNA needs native access on JDK 24+, so it cannot run with it denied. */

@@ -51,6 +51,9 @@ class AutoReadinessIT {
             case QUARKUS: return "Quarkus";
             case MICRONAUT: return "Micronaut";
             case HELIDON: return "Helidon";
+            case DROPWIZARD: return "Dropwizard";
+            case GRPC: return "gRPC";
+            case ARMERIA: return "Armeria";
             default: throw new IllegalArgumentException(app.toString());
         }
     }
@@ -73,6 +76,33 @@ class AutoReadinessIT {
         }
     }
 
+    /**
+     * The preset the agent names in "sd-agent: X failed: " when the port is taken, or null: the JDK server fails in
+     * HttpServer.create, before its ready point; Dropwizard's Jetty binds in a SetUIDListener before Server#doStart,
+     * and Dropwizard then calls System.exit(1) from Application#run (never ready, but no preset failed).
+     */
+    static String failedPreset(App app) {
+        switch (app) {
+            case JDK_HTTPSERVER: case DROPWIZARD: return null;
+            default: return detected(app);
+        }
+    }
+
+    /** Asks the app what it answers, right away: GET / for HTTP; for gRPC the HTTP/2 handshake, then a real call. */
+    static String greet(App app, Jdk jdk, int port) throws Exception {
+        if (app != App.GRPC) {
+            return Net.get(port);
+        }
+        Net.http2Settings(port); // at once, before a client JVM has started
+        Path errors = Files.createTempFile(Suite.logsDir(), "grpc-client-", ".err");
+        Process call = new ProcessBuilder(jdk.java().toString(), "-cp", app.jar().toString(),
+                "io.github.sdagent.it.sample.grpc.GrpcClient", Integer.toString(port))
+                .redirectError(errors.toFile()).start(); // stderr apart: JDK 25 warns about gRPC's native transport
+        String answer = new String(call.getInputStream().readAllBytes());
+        assertEquals(0, call.waitFor(), () -> answer + readQuietly(errors));
+        return answer;
+    }
+
     private static List<String> flags(App app, Jdk jdk) {
         return app.usesOwnNativeCode() ? List.of() : jdk.strictFlags();
     }
@@ -87,7 +117,7 @@ class AutoReadinessIT {
             unit.startApp(jdk, app, "", flags(app, jdk));
 
             Unit.State state = unit.await("active", Unit.START_TIMEOUT, s -> s.is("active") || s.is("failed"));
-            String body = Net.get(port); // at once: READY must not have come before the server listened
+            String body = greet(app, jdk, port); // at once: READY must not have come before the server listened
             long readyAfterMs = (System.nanoTime() - started) / 1_000_000;
 
             assertEquals("active", state.active(), unit::diagnostics);
@@ -100,6 +130,12 @@ class AutoReadinessIT {
                     () -> "StatusText \"" + status + "\" does not name " + detected(app) + " on :" + port + "\n" + unit.diagnostics());
             String pattern = statusPattern(app, port);
             assertTrue(pattern == null || status.matches(pattern), () -> "StatusText \"" + status + "\" is not " + pattern);
+            if (app == App.GRPC) { // its relocated Netty (io.grpc.netty.shaded.io.netty) counts, named by its jar
+                assertTrue(status.contains("Netty relocated in grpc-netty-shaded-"), () -> status);
+            }
+            if (app == App.DROPWIZARD) { // the framework, its Jetty in parentheses
+                assertTrue(status.matches(".*: Dropwizard [0-9.]+ \\(Jetty [0-9.]+ on :" + port + "\\)"), () -> status);
+            }
             Systemd.systemctl("stop", unit.name).check();
         }
     }
@@ -123,9 +159,9 @@ class AutoReadinessIT {
                 assertFalse(unit.sawActiveState("active"), () -> "reported ready with its port taken\n" + unit.diagnostics());
                 assertFalse(state.statusText().startsWith("Ready"), unit::diagnostics);
                 // no start delay here: the preset must be hooked even when the server starts at once, and say why
-                // it is not ready (the JDK server fails in HttpServer.create, before its ready point)
-                if (app != App.JDK_HTTPSERVER) {
-                    assertTrue(unit.stderr().contains("sd-agent: " + detected(app) + " failed: "), unit::diagnostics);
+                // it is not ready (see failedPreset for the two that fail before any ready point)
+                if (failedPreset(app) != null) {
+                    assertTrue(unit.stderr().contains("sd-agent: " + failedPreset(app) + " failed: "), unit::diagnostics);
                 }
             }
         }
@@ -267,22 +303,39 @@ class AutoReadinessIT {
         unit.start(List.of("/bin/sh", home.resolve("bin/catalina.sh").toString(), "run"));
     }
 
+    /** Jetty's homes 9.4, 10, 11, 12 on JDK 17; the oldest and the newest on JDK 25 too (the versions differ, not the JDKs). */
+    static Stream<Arguments> jettyHomesOnJdks() {
+        List<String> versions = List.of(System.getProperty("it.jetty.home.versions", "").split(","));
+        Suite.require(versions.size() == 4, "it.jetty.home.versions names four jetty-home versions: " + versions);
+        List<Arguments> all = new ArrayList<>();
+        for (String version : versions) {
+            all.add(Arguments.of(version, Jdk.JDK17));
+        }
+        all.add(Arguments.of(versions.get(0), Jdk.JDK25));
+        all.add(Arguments.of(versions.get(versions.size() - 1), Jdk.JDK25));
+        return all.stream();
+    }
+
     /**
-     * Jetty's home from Maven Central as an operator runs it: a jetty.base made with {@code --add-modules=http},
-     * then {@code java -javaagent:... -jar $JETTY_HOME/start.jar}, no ready= option. Active only once the port
-     * answers HTTP (the base deploys nothing, so 404 is the answer); with the port taken, never active.
+     * Jetty's home from Maven Central as an operator runs it: a jetty.base made with the http module
+     * ({@code --add-to-start=http} in 9.4, {@code --add-modules=http} since 10), then
+     * {@code java -javaagent:... -jar $JETTY_HOME/start.jar}, no ready= option. Active only once the port answers
+     * HTTP (the base deploys nothing, so 404 is the answer); with the port taken, never active.
      */
-    @ParameterizedTest(name = "{0}")
-    @EnumSource(Jdk.class)
-    void jettyHomeWithStartJar(Jdk jdk) throws Exception {
-        Path home = Suite.path("it.jetty.home");
-        Path base = Files.createTempDirectory(Files.createDirectories(Suite.logsDir()), "jetty-base-" + jdk.id() + "-");
+    @ParameterizedTest(name = "jetty-home {0} on {1}")
+    @MethodSource("jettyHomesOnJdks")
+    void jettyHomeWithStartJar(String version, Jdk jdk) throws Exception {
+        Path home = Suite.path("it.dists.dir").resolve("jetty-home-" + version);
+        Suite.require(Files.isRegularFile(home.resolve("start.jar")), home + " is not unpacked (suite pom)");
+        String id = version.replaceAll("[^0-9]", "").substring(0, 3) + "-" + jdk.id();
+        Path base = Files.createTempDirectory(Files.createDirectories(Suite.logsDir()), "jetty-base-" + id + "-");
         Process addModules = new ProcessBuilder(jdk.java().toString(), "-jar", home.resolve("start.jar").toString(),
-                "--add-modules=http").directory(base.toFile()).redirectErrorStream(true).start();
+                version.startsWith("9.") ? "--add-to-start=http" : "--add-modules=http")
+                .directory(base.toFile()).redirectErrorStream(true).start();
         String made = new String(addModules.getInputStream().readAllBytes());
         assertEquals(0, addModules.waitFor(), made);
         int port = Net.freePort();
-        try (Unit unit = new Unit("auto-jetty-home-" + jdk.id())) {
+        try (Unit unit = new Unit("auto-jetty-home-" + id)) {
             unit.workingDirectory(base);
             unit.start(List.of(jdk.java().toString(), "-javaagent:" + Suite.agentJar(), "-jar",
                     home.resolve("start.jar").toString(), "jetty.http.host=127.0.0.1", "jetty.http.port=" + port));
@@ -290,13 +343,14 @@ class AutoReadinessIT {
             int answered = httpStatus(port); // at once
             assertEquals("active", state.active(), unit::diagnostics);
             assertEquals(404, answered, unit::diagnostics);
-            assertTrue(state.statusText().matches("Ready in [0-9]+\\.[0-9]{2} s: Jetty [0-9.]+ on :" + port),
+            assertTrue(state.statusText().matches("Ready in [0-9]+\\.[0-9]{2} s: Jetty "
+                            + java.util.regex.Pattern.quote(version) + " on :" + port),
                     () -> state.statusText() + "\n" + unit.diagnostics());
             Systemd.systemctl("stop", unit.name).check();
         }
         try (ServerSocket taken = new ServerSocket()) {
             taken.bind(new InetSocketAddress(InetAddress.getByName("127.0.0.1"), 0));
-            try (Unit unit = new Unit("auto-jetty-home-taken-" + jdk.id())) {
+            try (Unit unit = new Unit("auto-jetty-home-taken-" + id)) {
                 unit.property("TimeoutStartSec", "40");
                 unit.workingDirectory(base);
                 unit.start(List.of(jdk.java().toString(), "-javaagent:" + Suite.agentJar(), "-jar",
@@ -311,10 +365,132 @@ class AutoReadinessIT {
         }
     }
 
+    /**
+     * A vendor's shaded standalone jar under systemd: WireMock's, which carries Jetty relocated to
+     * {@code wiremock.org.eclipse.jetty}, run as {@code java -jar wiremock-standalone.jar --port P}, no ready= option.
+     * Active once it serves (its admin API answers), the status names the relocated Jetty; port taken: never ready.
+     */
+    @ParameterizedTest(name = "{0}")
+    @EnumSource(Jdk.class)
+    void shadedVendorJarWireMock(Jdk jdk) throws Exception {
+        Path jar = Suite.path("it.wiremock.jar");
+        int port = Net.freePort();
+        try (Unit unit = new Unit("auto-wiremock-" + jdk.id())) {
+            unit.workingDirectory(Files.createTempDirectory(Files.createDirectories(Suite.logsDir()), "wiremock-" + jdk.id() + "-"));
+            unit.start(wireMock(jdk, jar, port));
+            Unit.State state = unit.await("active", Unit.START_TIMEOUT, s -> s.is("active") || s.is("failed"));
+            int answered = httpStatus(port, "/__admin/mappings"); // at once
+            assertEquals("active", state.active(), unit::diagnostics);
+            assertEquals(200, answered, unit::diagnostics);
+            assertTrue(state.statusText().matches(
+                            "Ready in [0-9]+\\.[0-9]{2} s: Jetty relocated in wiremock-standalone-[0-9.]+\\.jar on :" + port),
+                    () -> state.statusText() + "\n" + unit.diagnostics());
+            Systemd.systemctl("stop", unit.name).check();
+        }
+        try (ServerSocket taken = new ServerSocket()) {
+            taken.bind(new InetSocketAddress(InetAddress.getByName("127.0.0.1"), 0));
+            try (Unit unit = new Unit("auto-wiremock-taken-" + jdk.id())) {
+                unit.property("TimeoutStartSec", "40");
+                unit.workingDirectory(Files.createTempDirectory(Suite.logsDir(), "wiremock-taken-" + jdk.id() + "-"));
+                unit.start(wireMock(jdk, jar, taken.getLocalPort()));
+                Unit.State state = unit.await("failed", Unit.START_TIMEOUT,
+                        s -> s.is("failed") || s.is("active") || unit.endedInactive(s));
+                assertFalse(unit.sawActiveState("active"), unit::diagnostics);
+                assertFalse(state.statusText().startsWith("Ready"), unit::diagnostics);
+                assertTrue(unit.stderr().contains("sd-agent: Jetty failed: "), unit::diagnostics);
+            }
+        }
+    }
+
+    private static List<String> wireMock(Jdk jdk, Path jar, int port) {
+        List<String> command = new ArrayList<>(List.of(jdk.java().toString()));
+        command.addAll(jdk.strictFlags());
+        command.addAll(List.of("-javaagent:" + Suite.agentJar(), "-jar", jar.toString(),
+                "--port", Integer.toString(port), "--bind-address", "127.0.0.1", "--disable-banner"));
+        return command;
+    }
+
+    /**
+     * {@code ready=log:} against Log4j 2's console appender (the gRPC sample logs through log4j-core's
+     * ConsoleAppender, which keeps the System.out it found when it was built): READY when "listening on port N" is
+     * logged, and the app's output is complete, once, and in order.
+     */
+    @ParameterizedTest(name = "{0}")
+    @EnumSource(Jdk.class)
+    void logConditionThroughLog4jConsoleAppender(Jdk jdk) throws Exception {
+        int port = Net.freePort();
+        try (Unit unit = new Unit("auto-log4j-" + jdk.id())) {
+            unit.env("PORT", Integer.toString(port)).env("SAMPLE_START_DELAY_MS", "1500");
+            unit.startApp(jdk, App.GRPC, "ready=log:gRPC server listening on port [0-9]+", jdk.strictFlags());
+            Unit.State state = unit.await("active", Unit.START_TIMEOUT, s -> s.is("active") || s.is("failed"));
+            Net.http2Settings(port); // at once: the line is logged after start() returned
+            assertEquals("active", state.active(), unit::diagnostics);
+            assertTrue(state.statusText().startsWith("Ready in ")
+                    && state.statusText().endsWith(" s (log:gRPC server listening on port [0-9]+)"), unit::diagnostics);
+            Systemd.systemctl("stop", unit.name).check();
+            List<String> lines = new ArrayList<>();
+            for (String line : unit.stdout().split("\n")) {
+                if (line.contains(" GrpcApp - ")) {
+                    lines.add(line.substring(line.indexOf(" GrpcApp - ") + 11));
+                }
+            }
+            assertEquals(List.of("line 1: starting", "line 2: building the server",
+                    "line 3: gRPC server listening on port " + port, "line 4: serving"), lines, unit::diagnostics);
+        }
+    }
+
+    /**
+     * No preset applies: the H2 database server as an operator starts it ({@code java -cp h2.jar org.h2.tools.Server
+     * -tcp -tcpPort P1 -web -webPort P2 -pg -pgPort P3}), three listeners opened one after the other by the main
+     * thread, which then returns. auto's listener fallback is READY only once all three are up, and names them.
+     */
+    @ParameterizedTest(name = "{0}")
+    @EnumSource(Jdk.class)
+    void h2ServerWithThreeListenersByTheFallback(Jdk jdk) throws Exception {
+        int tcp = Net.freePort();
+        int web = Net.freePort();
+        int pg = Net.freePort();
+        try (Unit unit = new Unit("auto-h2-" + jdk.id())) {
+            unit.workingDirectory(Files.createTempDirectory(Files.createDirectories(Suite.logsDir()), "h2-" + jdk.id() + "-"));
+            List<String> command = new ArrayList<>(List.of(jdk.java().toString()));
+            command.addAll(jdk.strictFlags());
+            command.addAll(List.of("-javaagent:" + Suite.agentJar(), "-cp", Suite.path("it.h2.jar").toString(),
+                    "org.h2.tools.Server", "-tcp", "-tcpPort", Integer.toString(tcp), "-web", "-webPort",
+                    Integer.toString(web), "-pg", "-pgPort", Integer.toString(pg)));
+            unit.start(command);
+            Unit.State state = unit.await("active", Unit.START_TIMEOUT, s -> s.is("active") || s.is("failed"));
+            for (int port : new int[] {tcp, pg}) { // at once: every listener is up at READY
+                try (java.net.Socket connected = new java.net.Socket(InetAddress.getLoopbackAddress(), port)) {
+                    assertTrue(connected.isConnected());
+                }
+            }
+            int answered = httpStatus(web);
+            assertEquals("active", state.active(), unit::diagnostics);
+            assertEquals(200, answered, unit::diagnostics);
+            String status = state.statusText();
+            assertTrue(status.matches("Ready in [0-9]+\\.[0-9]{2} s: listening on :[0-9]+, :[0-9]+, :[0-9]+")
+                    && status.contains(":" + tcp) && status.contains(":" + web) && status.contains(":" + pg),
+                    () -> status + "\n" + unit.diagnostics());
+            Systemd.systemctl("stop", unit.name).check();
+        }
+    }
+
+    private static String readQuietly(Path file) {
+        try {
+            return Files.readString(file);
+        } catch (java.io.IOException e) {
+            return e.toString();
+        }
+    }
+
     /** The HTTP status {@code GET /} answers (any status: the server is serving). */
     private static int httpStatus(int port) throws Exception {
+        return httpStatus(port, "/");
+    }
+
+    private static int httpStatus(int port, String path) throws Exception {
         java.net.http.HttpResponse<Void> response = java.net.http.HttpClient.newHttpClient().send(
-                java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + port + "/"))
+                java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + port + path))
                         .timeout(Duration.ofSeconds(10)).build(),
                 java.net.http.HttpResponse.BodyHandlers.discarding());
         return response.statusCode();

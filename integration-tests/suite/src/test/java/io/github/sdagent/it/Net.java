@@ -54,4 +54,23 @@ final class Net {
             return false;
         }
     }
+
+    /**
+     * An HTTP/2 (prior knowledge) handshake on 127.0.0.1:port, as a gRPC client opens it: the connection preface and
+     * an empty SETTINGS frame; throws unless the server's first frame is its SETTINGS.
+     */
+    static void http2Settings(int port) throws IOException {
+        try (java.net.Socket socket = new java.net.Socket(InetAddress.getLoopbackAddress(), port)) {
+            socket.setSoTimeout(10_000);
+            byte[] preface = "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+            byte[] emptySettings = {0, 0, 0, 4, 0, 0, 0, 0, 0}; // length 0, type 4 (SETTINGS), flags 0, stream 0
+            socket.getOutputStream().write(preface);
+            socket.getOutputStream().write(emptySettings);
+            socket.getOutputStream().flush();
+            byte[] header = new java.io.DataInputStream(socket.getInputStream()).readNBytes(9);
+            if (header.length < 9 || header[3] != 4) {
+                throw new IOException("no HTTP/2 SETTINGS frame from port " + port + ": " + java.util.Arrays.toString(header));
+            }
+        }
+    }
 }

@@ -23,6 +23,9 @@ class ReadinessIT {
     static Stream<Arguments> appsOnJdks() {
         List<Arguments> all = new ArrayList<>();
         for (App app : App.underTest()) {
+            if (app.autoReadinessOnly()) {
+                continue;
+            }
             for (Jdk jdk : Jdk.values()) {
                 if (app.runsOn(jdk)) {
                     all.add(Arguments.of(app, jdk));

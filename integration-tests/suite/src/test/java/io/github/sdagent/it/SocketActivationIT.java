@@ -34,6 +34,9 @@ class SocketActivationIT {
     static Stream<Arguments> serversOnJdks() {
         List<Arguments> all = new ArrayList<>();
         for (App app : App.underTest()) {
+            if (app.autoReadinessOnly()) {
+                continue;
+            }
             for (Jdk jdk : Jdk.values()) {
                 if (app.runsOn(jdk)) {
                     all.add(Arguments.of(app, jdk));

@@ -58,12 +58,16 @@ final class Systemd {
         return Result.of(List.of("id", "-u"), Map.of(), 10).output.strip();
     }
 
-    /** Units of an earlier run that was killed before its cleanup ran. */
+    /**
+     * Units of an earlier run that was killed before its cleanup ran: only this run's prefix (it.unit.prefix), so
+     * that a checkout testing with its own prefix never kills the units of another one running at the same time.
+     */
     private static void sweepLeftovers() {
-        Result units = systemctl("list-units", "--all", "--plain", "--no-legend", "sdagent-it-*");
+        String prefix = System.getProperty("it.unit.prefix", "sdagent-it-");
+        Result units = systemctl("list-units", "--all", "--plain", "--no-legend", prefix + "*");
         for (String line : units.output.split("\n")) {
             String unit = line.strip().split("\\s+")[0];
-            if (unit.startsWith("sdagent-it-")) {
+            if (unit.startsWith(prefix)) {
                 systemctl("kill", "--signal=KILL", unit);
                 systemctl("stop", unit);
                 systemctl("reset-failed", unit);

@@ -111,6 +111,7 @@ final class Unit implements AutoCloseable {
         command.add("-javaagent:" + Suite.agentJar() + (agentOptions.isEmpty() ? "" : "=" + agentOptions));
         command.add("-jar");
         command.add(app.jar().toString());
+        command.addAll(app.args());
         workingDirectory(app.jar().getParent());
         return start(command);
     }
