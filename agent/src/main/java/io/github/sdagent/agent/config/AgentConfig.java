@@ -190,8 +190,11 @@ public final class AgentConfig {
         if (text.startsWith("http://") || text.startsWith("https://")) {
             try {
                 new java.net.URI(text).toURL();
+            } catch (java.net.URISyntaxException e) { // its message repeats the whole input: the reason and where
+                throw invalid(Option.HEALTH, value, "not a URL: " + OneLine.shown(e.getReason())
+                        + (e.getIndex() >= 0 ? " at index " + e.getIndex() : ""));
             } catch (Exception e) {
-                throw invalid(Option.HEALTH, value, "not a URL: " + OneLine.summary(e));
+                throw invalid(Option.HEALTH, value, "not a URL: " + OneLine.shown(OneLine.summary(e)));
             }
             return text;
         }
