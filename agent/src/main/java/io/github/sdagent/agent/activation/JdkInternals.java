@@ -68,6 +68,26 @@ final class JdkInternals {
         return new JdkInternals(lookup.unreflect(familyBind), lookup.unreflect(plainBind), lookup.unreflect(listen), fd);
     }
 
+    /**
+     * Opens {@code type}'s package to {@code to}'s module when {@code type} sits in a named module that does not
+     * (Netty on the module path); classes on the class path are in unnamed modules, open to all already.
+     */
+    static void openTo(Instrumentation inst, Class<?> type, Class<?> to) throws Exception {
+        Method getModule = Class.class.getMethod("getModule");
+        Object module = getModule.invoke(type);
+        Object own = getModule.invoke(to);
+        Class<?> moduleType = Class.forName("java.lang.Module");
+        String pkg = type.getName().substring(0, type.getName().lastIndexOf('.'));
+        if ((Boolean) moduleType.getMethod("isOpen", String.class, moduleType).invoke(module, pkg, own)) {
+            return;
+        }
+        Map<String, Set<?>> opens = new HashMap<>();
+        opens.put(pkg, Collections.singleton(own));
+        Instrumentation.class.getMethod("redefineModule", moduleType, Set.class, Map.class, Map.class, Set.class,
+                Map.class).invoke(inst, module, Collections.emptySet(), Collections.emptyMap(), opens,
+                Collections.emptySet(), Collections.emptyMap());
+    }
+
     /** The descriptor's number, or -1 when it is closed. */
     int fdVal(FileDescriptor descriptor) {
         try {

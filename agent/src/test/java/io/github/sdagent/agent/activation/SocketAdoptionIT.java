@@ -60,8 +60,7 @@ class SocketAdoptionIT {
             command.addAll(activateOptions);
             command.add(jdk + File.separator + "bin" + File.separator + "java");
             command.add("-javaagent:" + agent + (agentOptions.isEmpty() ? "" : "=" + agentOptions));
-            command.addAll(Arrays.asList("-cp", Paths.get("target/test-classes").toAbsolutePath().toString(),
-                    AdoptionProbe.class.getName()));
+            command.addAll(Arrays.asList("-cp", probeClasspath(), AdoptionProbe.class.getName()));
             command.addAll(Arrays.asList(probeArgs));
             ProcessBuilder builder = new ProcessBuilder(command);
             for (String key : new String[] {"NOTIFY_SOCKET", "LISTEN_FDS", "LISTEN_PID", "LISTEN_FDNAMES",
@@ -130,6 +129,17 @@ class SocketAdoptionIT {
         }
     }
 
+    /** The test classes and the Netty jars (test dependencies, for EpollProbe) of this test's class path. */
+    static String probeClasspath() {
+        StringBuilder path = new StringBuilder(Paths.get("target/test-classes").toAbsolutePath().toString());
+        for (String entry : System.getProperty("java.class.path").split(File.pathSeparator)) {
+            if (entry.contains(File.separator + "io" + File.separator + "netty" + File.separator)) {
+                path.append(File.pathSeparator).append(entry);
+            }
+        }
+        return path.toString();
+    }
+
     static int freePort() throws IOException {
         try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             return socket.getLocalPort();
@@ -194,6 +204,36 @@ class SocketAdoptionIT {
             String out = probe.finish();
             assertTrue(out.contains("first bind /127.0.0.1:" + port) && out.contains("rebind bound /127.0.0.1:" + port),
                     probe::diagnostics);
+        }
+    }
+
+    /**
+     * Netty's native epoll transport (4.2: the channel joins the event loop's epoll set once active, after its bind):
+     * the bind gets the inherited socket and the event loop accepts the first connection, queued before the JVM ran.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"17", "25"})
+    void nettyEpollServerGetsTheInheritedSocket(String version) throws Exception {
+        int port = freePort();
+        try (Activated probe = new Activated(jdk(version), List.of("-l", "127.0.0.1:" + port), "",
+                "epoll", "127.0.0.1", Integer.toString(port))) {
+            assertEquals("hello epoll local=/127.0.0.1:" + port, probe.request(port), probe::diagnostics);
+            String out = probe.finish();
+            assertTrue(out.contains("epoll bound /127.0.0.1:" + port), probe::diagnostics);
+            assertTrue(probe.stderr().contains("sd-agent: socket activation: the netty-native bind to 127.0.0.1:"
+                    + port + " uses inherited socket 'unknown' (fd 3, 127.0.0.1:" + port + ")"), probe::diagnostics);
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"17", "25"})
+    void asynchronousServerChannelGetsTheInheritedSocket(String version) throws Exception {
+        int port = freePort();
+        try (Activated probe = new Activated(jdk(version), List.of("-l", "127.0.0.1:" + port), "",
+                "async", "*", Integer.toString(port))) {
+            assertEquals("hello async local=/127.0.0.1:" + port, probe.request(port), probe::diagnostics);
+            assertTrue(probe.finish().contains("async bound /127.0.0.1:" + port), probe::diagnostics);
+            assertTrue(probe.stderr().contains("the async-server-socket-channel bind to "), probe::diagnostics);
         }
     }
 
