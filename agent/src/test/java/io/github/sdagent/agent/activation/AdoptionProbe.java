@@ -26,7 +26,7 @@ import java.nio.file.Paths;
  * (ServerSocketChannel, one per port), {@code server-socket} (java.net.ServerSocket), {@code rebind} (channel:
  * bind, close, bind again, then serve), {@code registered-first} (non-blocking channel registered with a selector
  * for OP_ACCEPT, and in its epoll set, before it binds), {@code datagram} (DatagramChannel), {@code datagram-socket}
- * (java.net.DatagramSocket), {@code async} (AsynchronousServerSocketChannel), {@code epoll} (Netty's native epoll
+ * (java.net.DatagramSocket), {@code options} (channel with SO_RCVBUF set before its bind), {@code async} (AsynchronousServerSocketChannel), {@code epoll} (Netty's native epoll
  * transport, see {@link EpollProbe}; needs the Netty jars on the class path).
  */
 public final class AdoptionProbe {
@@ -56,6 +56,23 @@ public final class AdoptionProbe {
 
     private static void serveOnce(String mode, SocketAddress address) throws Exception {
         switch (mode) {
+            case "options": {
+                // SO_RCVBUF set before the bind, as servers that tune their listener do
+                ServerSocketChannel channel = ServerSocketChannel.open();
+                channel.setOption(java.net.StandardSocketOptions.SO_RCVBUF, 100_000);
+                channel.bind(address);
+                try (ServerSocketChannel unbound = ServerSocketChannel.open()) {
+                    unbound.setOption(java.net.StandardSocketOptions.SO_RCVBUF, 100_000);
+                    System.out.println("expected rcvbuf " + unbound.getOption(java.net.StandardSocketOptions.SO_RCVBUF));
+                }
+                System.out.println("bound rcvbuf " + channel.getOption(java.net.StandardSocketOptions.SO_RCVBUF));
+                try (SocketChannel client = channel.accept()) {
+                    client.write(ByteBuffer.wrap(("hello " + mode + " local=" + channel.getLocalAddress() + "\n")
+                            .getBytes(StandardCharsets.UTF_8)));
+                }
+                channel.close();
+                break;
+            }
             case "async": {
                 try (java.nio.channels.AsynchronousServerSocketChannel channel =
                              java.nio.channels.AsynchronousServerSocketChannel.open()) {

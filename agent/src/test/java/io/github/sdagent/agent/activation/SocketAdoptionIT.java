@@ -225,6 +225,24 @@ class SocketAdoptionIT {
         }
     }
 
+    /** SO_RCVBUF set on the application's socket before its bind lands on the inherited socket that replaces it. */
+    @ParameterizedTest
+    @ValueSource(strings = {"17", "25"})
+    void optionsSetBeforeTheBindAreCarriedOver(String version) throws Exception {
+        int port = freePort();
+        try (Activated probe = new Activated(jdk(version), List.of("-l", "127.0.0.1:" + port), "",
+                "options", "127.0.0.1", Integer.toString(port))) {
+            assertEquals("hello options local=/127.0.0.1:" + port, probe.request(port), probe::diagnostics);
+            String out = probe.finish();
+            java.util.regex.Matcher expected = java.util.regex.Pattern.compile("expected rcvbuf (\\d+)").matcher(out);
+            assertTrue(expected.find(), probe::diagnostics);
+            assertTrue(out.contains("bound rcvbuf " + expected.group(1)), probe::diagnostics);
+            assertTrue(probe.stderr().contains("socket activation: options the application set before binding, now on "
+                    + "inherited socket 'unknown' (fd 3, 127.0.0.1:" + port + "): SO_RCVBUF=" + expected.group(1)),
+                    probe::diagnostics); // the JDK reports half of Linux's doubled value: what was set
+        }
+    }
+
     @ParameterizedTest
     @ValueSource(strings = {"17", "25"})
     void asynchronousServerChannelGetsTheInheritedSocket(String version) throws Exception {
