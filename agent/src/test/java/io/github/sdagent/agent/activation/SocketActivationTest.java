@@ -145,4 +145,17 @@ class SocketActivationTest {
         assertTrue(!BindWeaver.isNettySocket("io/netty/channel/unix/SocketWritableByteChannel"));
         assertTrue(!BindWeaver.isNettySocket("java/net/Socket"));
     }
+
+    /** JDK 11/12 and usePlainSocketImpl: the whole interception stays off, with a reason; 13+ otherwise on. */
+    @Test
+    void jdksWhoseServerSocketIsNotCoveredAreRefusedAsAWhole() {
+        assertTrue(JdkInternals.unsupported("11", null).startsWith("socket interception needs JDK 13 or later"));
+        assertTrue(JdkInternals.unsupported("12", null).contains("PlainSocketImpl"));
+        assertTrue(JdkInternals.unsupported("1.8", null).contains("JDK 13 or later"));
+        assertNull(JdkInternals.unsupported("13", null));
+        assertNull(JdkInternals.unsupported("17", "false"));
+        assertTrue(JdkInternals.unsupported("17", "").contains("usePlainSocketImpl"));
+        assertTrue(JdkInternals.unsupported("17", "true").contains("usePlainSocketImpl"));
+        assertNull(JdkInternals.unsupported("25", "true")); // gone since JDK 18: the property does nothing
+    }
 }

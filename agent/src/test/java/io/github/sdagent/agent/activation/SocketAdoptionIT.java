@@ -299,6 +299,28 @@ class SocketAdoptionIT {
         }
     }
 
+    /**
+     * JDK 17 with -Djdk.net.usePlainSocketImpl (java.net.ServerSocket binds in PlainSocketImpl, which is not
+     * intercepted): the agent says so once and intercepts no bind at all, not even the channel's it could serve.
+     * This is also what JDK 11 and 12 get (the same check, by version; no such JDK on the test machine).
+     */
+    @org.junit.jupiter.api.Test
+    void aJdkWhoseServerSocketIsNotCoveredLeavesEveryBindAlone() throws Exception {
+        int port = freePort();
+        String jdk17 = Runtime.version().feature() == 17 ? jdk("17") : "/usr/lib/jvm/java-17-openjdk-amd64";
+        try (Activated probe = new Activated(jdk17, List.of("-l", "127.0.0.1:" + port,
+                "-E", "JDK_JAVA_OPTIONS=-Djdk.net.usePlainSocketImpl"), "", "channel", "127.0.0.1",
+                Integer.toString(port))) {
+            connectWithoutAnswer(port);
+            String out = probe.finish();
+            assertTrue(out.contains("bind failed: java.net.BindException: Address already in use"), probe::diagnostics);
+            String err = probe.stderr();
+            assertEquals(1, err.split("socket interception does not cover -Djdk.net.usePlainSocketImpl", -1).length - 1,
+                    probe::diagnostics);
+            assertTrue(!err.contains("uses inherited socket"), probe::diagnostics);
+        }
+    }
+
     @ParameterizedTest
     @ValueSource(strings = {"17", "25"})
     void listenPidOfAnotherProcessIsIgnored(String version) throws Exception {
