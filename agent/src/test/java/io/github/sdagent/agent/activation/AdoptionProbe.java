@@ -27,7 +27,8 @@ import java.nio.file.Paths;
  * bind, close, bind again, then serve), {@code registered-first} (non-blocking channel registered with a selector
  * for OP_ACCEPT, and in its epoll set, before it binds), {@code datagram} (DatagramChannel), {@code datagram-socket}
  * (java.net.DatagramSocket), {@code options} (channel with SO_RCVBUF set before its bind), {@code async} (AsynchronousServerSocketChannel), {@code epoll} (Netty's native epoll
- * transport, see {@link EpollProbe}; needs the Netty jars on the class path).
+ * transport, see {@link EpollProbe}; needs the Netty jars on the class path), {@code shaded-epoll} (the relocated
+ * Netty 4.1 of grpc-netty-shaded, see {@link ShadedEpollProbe}).
  */
 public final class AdoptionProbe {
 
@@ -38,6 +39,8 @@ public final class AdoptionProbe {
                 SocketAddress address = address(args[1], Integer.parseInt(args[i]));
                 if (mode.equals("epoll")) {
                     EpollProbe.serve(address, false);
+                } else if (mode.equals("shaded-epoll")) {
+                    ShadedEpollProbe.serve(address, false);
                 } else {
                     serveOnce(mode, address);
                 }

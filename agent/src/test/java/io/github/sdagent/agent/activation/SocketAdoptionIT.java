@@ -133,7 +133,8 @@ class SocketAdoptionIT {
     static String probeClasspath() {
         StringBuilder path = new StringBuilder(Paths.get("target/test-classes").toAbsolutePath().toString());
         for (String entry : System.getProperty("java.class.path").split(File.pathSeparator)) {
-            if (entry.contains(File.separator + "io" + File.separator + "netty" + File.separator)) {
+            if (entry.contains(File.separator + "io" + File.separator + "netty" + File.separator)
+                    || entry.contains(File.separator + "grpc-netty-shaded" + File.separator)) {
                 path.append(File.pathSeparator).append(entry);
             }
         }
@@ -240,6 +241,23 @@ class SocketAdoptionIT {
             assertTrue(probe.stderr().contains("socket activation: options the application set before binding, now on "
                     + "inherited socket 'unknown' (fd 3, 127.0.0.1:" + port + "): SO_RCVBUF=" + expected.group(1)),
                     probe::diagnostics); // the JDK reports half of Linux's doubled value: what was set
+        }
+    }
+
+    /**
+     * A relocated Netty 4.1 (grpc-netty-shaded 1.85.1, {@code io.grpc.netty.shaded.io.netty.channel.unix.Socket},
+     * with its own native library) found by the same name test, served from the inherited socket.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"17", "25"})
+    void relocatedNetty41EpollServerGetsTheInheritedSocket(String version) throws Exception {
+        int port = freePort();
+        try (Activated probe = new Activated(jdk(version), List.of("-l", "127.0.0.1:" + port), "",
+                "shaded-epoll", "127.0.0.1", Integer.toString(port))) {
+            assertEquals("hello shaded-epoll local=/127.0.0.1:" + port, probe.request(port), probe::diagnostics);
+            assertTrue(probe.finish().contains("shaded-epoll bound /127.0.0.1:" + port), probe::diagnostics);
+            assertTrue(probe.stderr().contains("the netty-native bind to 127.0.0.1:" + port + " uses inherited socket"),
+                    probe::diagnostics);
         }
     }
 
