@@ -25,6 +25,32 @@ public final class EpollProbe {
         serve(AdoptionProbe.address(args[1], Integer.parseInt(args[2])), args.length > 3 && args[3].equals("forever"));
     }
 
+    /** An EpollDatagramChannel bound to {@code address}: prints the first datagram it receives, then exits. */
+    static void receiveOne(SocketAddress address) throws Exception {
+        Epoll.ensureAvailability();
+        EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, EpollIoHandler.newFactory());
+        try {
+            io.netty.channel.epoll.EpollDatagramChannel channel = new io.netty.channel.epoll.EpollDatagramChannel();
+            channel.pipeline().addLast(new ChannelInboundHandlerAdapter() {
+                @Override
+                public void channelRead(ChannelHandlerContext ctx, Object msg) {
+                    io.netty.channel.socket.DatagramPacket packet = (io.netty.channel.socket.DatagramPacket) msg;
+                    System.out.println("epoll-datagram received " + packet.content().toString(StandardCharsets.UTF_8));
+                    System.out.flush();
+                    packet.release();
+                    ctx.channel().close();
+                }
+            });
+            group.register(channel).sync();
+            channel.bind(address).sync();
+            System.out.println("epoll-datagram bound " + channel.localAddress());
+            System.out.flush();
+            channel.closeFuture().sync();
+        } finally {
+            group.shutdownGracefully().sync();
+        }
+    }
+
     static void serve(SocketAddress address, boolean forever) throws Exception {
         Epoll.ensureAvailability();
         EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, EpollIoHandler.newFactory());

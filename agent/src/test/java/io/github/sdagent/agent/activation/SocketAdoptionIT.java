@@ -393,6 +393,28 @@ class SocketAdoptionIT {
         }
     }
 
+    /** Netty's EpollDatagramChannel: its bind (no listen) gets the inherited datagram socket (SO_TYPE tells). */
+    @ParameterizedTest
+    @ValueSource(strings = {"17", "25"})
+    void nettyEpollDatagramChannelGetsTheInheritedDatagramSocket(String version) throws Exception {
+        int port = freePort();
+        try (Activated probe = new Activated(jdk(version), List.of("-d", "-l", "127.0.0.1:" + port), "",
+                "epoll-datagram", "127.0.0.1", Integer.toString(port));
+             DatagramSocket client = new DatagramSocket()) {
+            byte[] ping = "ping".getBytes(StandardCharsets.UTF_8);
+            long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+            while (probe.process.isAlive() && System.nanoTime() < end) {
+                client.send(new DatagramPacket(ping, ping.length, new InetSocketAddress("127.0.0.1", port)));
+                probe.process.waitFor(1, TimeUnit.SECONDS);
+            }
+            String out = probe.finish();
+            assertTrue(out.contains("epoll-datagram bound /127.0.0.1:" + port), probe::diagnostics);
+            assertTrue(out.contains("epoll-datagram received ping"), probe::diagnostics);
+            assertTrue(probe.stderr().contains("the netty-native-datagram bind to 127.0.0.1:" + port
+                    + " uses inherited socket"), probe::diagnostics);
+        }
+    }
+
     /** An IPv6 socket ({@code -l [::1]:PORT}) serves the JDK's channel bound to ::1. */
     @ParameterizedTest
     @ValueSource(strings = {"17", "25"})
