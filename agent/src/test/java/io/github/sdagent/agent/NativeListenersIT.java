@@ -23,7 +23,8 @@ import org.junit.jupiter.params.provider.CsvSource;
 /**
  * Readiness sees listeners that bind outside the JDK's classic channels, in forked JVMs (JDK 17 and 25) with a notify
  * receiver of our own: a server on Netty's native epoll transport (without ServerBootstrap, so no preset applies)
- * and an AsynchronousServerSocketChannel, each with {@code ready=listen:PORT} and with ready=auto's listener fallback.
+ * and an AsynchronousServerSocketChannel, each with {@code ready=listen:PORT} and with ready=auto's listener fallback;
+ * and fdstore=on storing the epoll listener.
  */
 class NativeListenersIT {
 
@@ -72,6 +73,37 @@ class NativeListenersIT {
                 InputStream in = client.getInputStream();
                 String reply = new String(in.readAllBytes(), StandardCharsets.UTF_8).trim();
                 assertTrue(reply.equals("hello " + mode + " local=/127.0.0.1:" + port), reply);
+            }
+            app.waitFor(WAIT);
+        }
+    }
+
+    /** fdstore=on stores the Netty epoll listener: FDSTORE=1 with FDNAME=tcp-PORT reaches the notify socket. */
+    @ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(strings = {"17", "25"})
+    void fdstoreStoresTheEpollListener(String version) throws Exception {
+        int port;
+        try (ServerSocket free = new ServerSocket(0)) {
+            port = free.getLocalPort();
+        }
+        try (NotifyReceiver receiver = new NotifyReceiver(dir);
+             ForkedJvm app = ForkedJvm.start(dir, version.equals("17") ? ForkedJvm.JDK17 : ForkedJvm.JDK25,
+                     Arrays.asList("-javaagent:" + ForkedJvm.agentJar() + "=fdstore=on,ready=listen:" + port, "-cp",
+                             classpath()),
+                     "io.github.sdagent.agent.activation.AdoptionProbe",
+                     Arrays.asList("epoll", "127.0.0.1", Integer.toString(port)),
+                     Collections.singletonMap("NOTIFY_SOCKET", receiver.path().toString()))) {
+            List<String> seen = new ArrayList<>();
+            String stored = receiver.awaitContaining("FDSTORE=1", WAIT, seen);
+            assertNotNull(stored, "no FDSTORE=1; got " + seen + "\n" + app.stdout() + app.stderr());
+            assertTrue(stored.contains("FDNAME=tcp-" + port), stored);
+            app.awaitStdout("epoll bound /127.0.0.1:" + port, WAIT);
+            assertTrue(app.stderr().contains("fdstore: netty-native socket /127.0.0.1:" + port
+                    + " handed to systemd's file descriptor store as 'tcp-" + port + "'"), app.stderr());
+            try (Socket client = new Socket()) { // let the probe answer and exit
+                client.connect(new InetSocketAddress("127.0.0.1", port), 5000);
+                client.setSoTimeout(60_000);
+                client.getInputStream().readAllBytes();
             }
             app.waitFor(WAIT);
         }
