@@ -28,7 +28,7 @@ import java.nio.file.Paths;
  * for OP_ACCEPT, and in its epoll set, before it binds), {@code datagram} (DatagramChannel), {@code datagram-socket}
  * (java.net.DatagramSocket), {@code options} (channel with SO_RCVBUF set before its bind), {@code async} (AsynchronousServerSocketChannel), {@code epoll} (Netty's native epoll
  * transport, see {@link EpollProbe}; needs the Netty jars on the class path), {@code shaded-epoll} (the relocated
- * Netty 4.1 of grpc-netty-shaded, see {@link ShadedEpollProbe}), {@code epoll-datagram} (Netty's EpollDatagramChannel).
+ * Netty 4.1 of grpc-netty-shaded, see {@link ShadedEpollProbe}), {@code epoll-datagram} (Netty's EpollDatagramChannel), {@code io_uring} (Netty's io_uring transport).
  */
 public final class AdoptionProbe {
 
@@ -39,6 +39,8 @@ public final class AdoptionProbe {
                 SocketAddress address = address(args[1], Integer.parseInt(args[i]));
                 if (mode.equals("epoll")) {
                     EpollProbe.serve(address, false);
+                } else if (mode.equals("io_uring")) {
+                    EpollProbe.serve(address, false, true);
                 } else if (mode.equals("epoll-datagram")) {
                     EpollProbe.receiveOne(address);
                 } else if (mode.equals("shaded-epoll")) {

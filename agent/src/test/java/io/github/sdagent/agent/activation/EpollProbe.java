@@ -52,10 +52,22 @@ public final class EpollProbe {
     }
 
     static void serve(SocketAddress address, boolean forever) throws Exception {
-        Epoll.ensureAvailability();
-        EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, EpollIoHandler.newFactory());
+        serve(address, forever, false);
+    }
+
+    /** {@code ioUring}: on Netty's io_uring transport instead (its socket class extends the same unix.Socket). */
+    static void serve(SocketAddress address, boolean forever, boolean ioUring) throws Exception {
+        if (ioUring) {
+            io.netty.channel.uring.IoUring.ensureAvailability();
+        } else {
+            Epoll.ensureAvailability();
+        }
+        String mode = ioUring ? "io_uring" : "epoll";
+        EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, ioUring
+                ? io.netty.channel.uring.IoUringIoHandler.newFactory() : EpollIoHandler.newFactory());
         try {
-            EpollServerSocketChannel server = new EpollServerSocketChannel();
+            io.netty.channel.ServerChannel server = ioUring ? new io.netty.channel.uring.IoUringServerSocketChannel()
+                    : new EpollServerSocketChannel();
             server.pipeline().addLast(new ChannelInboundHandlerAdapter() {
                 @Override
                 public void channelRead(ChannelHandlerContext ctx, Object msg) {
@@ -63,7 +75,7 @@ public final class EpollProbe {
                     child.pipeline().addLast(new ChannelInboundHandlerAdapter() {
                         @Override
                         public void channelActive(ChannelHandlerContext childContext) {
-                            String hello = "hello epoll local=" + server.localAddress() + "\n";
+                            String hello = "hello " + mode + " local=" + server.localAddress() + "\n";
                             childContext.writeAndFlush(Unpooled.copiedBuffer(hello, StandardCharsets.UTF_8))
                                     .addListener(ChannelFutureListener.CLOSE)
                                     .addListener(done -> {
@@ -78,7 +90,7 @@ public final class EpollProbe {
             });
             group.register(server).sync(); // in the event loop's epoll set from here on, before the bind
             server.bind(address).sync();
-            System.out.println("epoll bound " + server.localAddress());
+            System.out.println(mode + " bound " + server.localAddress());
             System.out.flush();
             server.closeFuture().sync();
         } finally {

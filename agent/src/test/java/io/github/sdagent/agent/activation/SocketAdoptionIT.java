@@ -393,6 +393,23 @@ class SocketAdoptionIT {
         }
     }
 
+    /** Netty's io_uring transport binds through the same io.netty.channel.unix.Socket: served from the inherited socket. */
+    @ParameterizedTest
+    @ValueSource(strings = {"17", "25"})
+    void nettyIoUringServerGetsTheInheritedSocket(String version) throws Exception {
+        // a kernel or container (seccomp) without io_uring cannot run this transport at all: say so, do not fail
+        Assumptions.assumeTrue(io.netty.channel.uring.IoUring.isAvailable(),
+                () -> "io_uring is not available here: " + io.netty.channel.uring.IoUring.unavailabilityCause());
+        int port = freePort();
+        try (Activated probe = new Activated(jdk(version), List.of("-l", "127.0.0.1:" + port), "",
+                "io_uring", "127.0.0.1", Integer.toString(port))) {
+            assertEquals("hello io_uring local=/127.0.0.1:" + port, probe.request(port), probe::diagnostics);
+            assertTrue(probe.finish().contains("io_uring bound /127.0.0.1:" + port), probe::diagnostics);
+            assertTrue(probe.stderr().contains("the netty-native bind to 127.0.0.1:" + port + " uses inherited socket"),
+                    probe::diagnostics);
+        }
+    }
+
     /** Netty's EpollDatagramChannel: its bind (no listen) gets the inherited datagram socket (SO_TYPE tells). */
     @ParameterizedTest
     @ValueSource(strings = {"17", "25"})
