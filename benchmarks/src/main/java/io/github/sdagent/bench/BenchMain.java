@@ -93,6 +93,7 @@ public final class BenchMain {
         section("ready-auto " + jetty.name(), () -> readyAutoVersusHook(jetty, runs, 120));
         section("watchdog", () -> new WatchdogBenchmark(java, agentJar, workDir, report, log,
                 Integer.getInteger("bench.watchdogLaunches", 2), Integer.getInteger("bench.watchdogSeconds", 20)).run());
+        section("activation " + jetty.name(), () -> adoptedVersusOwnSocket(jetty, 3, 120));
 
         long jarBytes = Files.size(agentJar);
         report.row("Agent jar size", "-", String.format(Locale.ROOT, "%.2f MB", jarBytes / 1e6),
@@ -253,6 +254,57 @@ public final class BenchMain {
         report.row("CPU time until the first HTTP 200, " + app.name() + ": ready=auto vs the explicit hook",
                 "hook: " + hookCpu.describe("%.0f ms"), autoCpu.describe("%.0f ms"),
                 String.format(Locale.ROOT, "%+.0f ms", autoCpu.median() - hookCpu.median()), "-", "info");
+    }
+
+    /**
+     * Issue 11: throughput through a socket the agent adopted from systemd (systemd-socket-activate, LISTEN_FDS)
+     * against the application's own socket, both with the agent and NOTIFY_SOCKET, alternating in the same run:
+     * keep-alive requests (the listening socket is used once per connection) and a new connection per request (every
+     * request goes through the listening socket). Opt-in: {@code -Dbench.only=activation}.
+     */
+    private void adoptedVersusOwnSocket(SampleApp app, int count, int budgetSeconds) throws Exception {
+        Budget budget = new Budget(budgetSeconds);
+        String[] labels = {"own socket", "adopted socket"};
+        List<List<Double>> keepAlive = List.of(new ArrayList<>(), new ArrayList<>());
+        List<List<Double>> perRequest = List.of(new ArrayList<>(), new ArrayList<>());
+        int round = 0;
+        for (; round < count && budget.allows(round); round++) {
+            for (int k = 0; k < 2; k++) {
+                int which = (round + k) % 2;
+                NotifyReceiver receiver = receiverFor(Variant.AGENT_NOTIFY);
+                Path output = workDir.resolve("launch-" + (++launchCount) + ".log");
+                try (Launched launched = app.launch(java, List.of(), agentJar, "ready=" + app.readyHook(), receiver,
+                        WATCHDOG_USEC, output, which == 1)) {
+                    launched.awaitServing(120_000);
+                    if (which == 1 && !Files.readString(output).contains("uses inherited socket")) {
+                        throw new IOException("the adopted variant did not adopt:\n" + launched.tail());
+                    }
+                    keepAlive.get(which).add(LoadGenerator.run(launched.port(), 4, 2000, 4000, false));
+                    perRequest.get(which).add(LoadGenerator.run(launched.port(), 4, 1000, 4000, true));
+                    log.printf(Locale.ROOT, "activation %s: %.0f req/s keep-alive, %.0f req/s connection per request%n",
+                            labels[which], lastValue(keepAlive.get(which)), lastValue(perRequest.get(which)));
+                } finally {
+                    receiver.close();
+                }
+            }
+        }
+        budget.noteIfCut(app.name() + " adopted socket", round, count);
+        String[] what = {"keep-alive, 4 connections, 4 s", "a new connection per request, 4 clients, 4 s"};
+        List<List<List<Double>>> series = List.of(keepAlive, perRequest);
+        for (int m = 0; m < 2; m++) {
+            Stats own = Stats.of(series.get(m).get(0));
+            Stats adopted = Stats.of(series.get(m).get(1));
+            double ratio = adopted.median() / own.median();
+            report.row("Socket activation " + app.name() + ": req/s, " + what[m] + ", adopted vs own socket",
+                    "own socket: " + own.describe("%.0f"), adopted.describe("%.0f"),
+                    String.format(Locale.ROOT, "ratio %.3f", ratio), "~1.00",
+                    Math.abs(ratio - 1) <= 0.05 ? "met (within 5%)"
+                            : String.format(Locale.ROOT, "off by %+.1f%%", (ratio - 1) * 100));
+        }
+    }
+
+    private static double lastValue(List<Double> series) {
+        return series.isEmpty() ? Double.NaN : series.get(series.size() - 1);
     }
 
     private static String lastOf(List<Double> series) {

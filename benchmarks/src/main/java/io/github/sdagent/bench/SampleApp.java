@@ -114,8 +114,26 @@ record SampleApp(String name, List<String> launchArgs, String readyHook, boolean
      */
     Launched launch(Path java, List<String> jvmArgs, Path agentJar, String agentArgs, NotifyReceiver receiver,
                     long watchdogUsec, Path log) throws IOException {
+        return launch(java, jvmArgs, agentJar, agentArgs, receiver, watchdogUsec, log, false);
+    }
+
+    /**
+     * As above; {@code socketActivated}: under {@code systemd-socket-activate -l 127.0.0.1:PORT}, which holds the
+     * port, starts the JVM on the first connection and passes the socket in LISTEN_FDS (the agent's bind adopts it).
+     */
+    Launched launch(Path java, List<String> jvmArgs, Path agentJar, String agentArgs, NotifyReceiver receiver,
+                    long watchdogUsec, Path log, boolean socketActivated) throws IOException {
         int port = freePort();
         List<String> command = new ArrayList<>();
+        if (socketActivated) {
+            command.addAll(List.of("systemd-socket-activate", "-l", "127.0.0.1:" + port));
+            if (receiver != null) { // systemd-socket-activate passes on only the variables it is told to
+                command.addAll(List.of("-E", "NOTIFY_SOCKET=" + receiver.path()));
+                if (watchdogUsec > 0) {
+                    command.addAll(List.of("-E", "WATCHDOG_USEC=" + watchdogUsec));
+                }
+            }
+        }
         command.add(java.toString());
         command.addAll(jvmArgs);
         if (agentJar != null) {

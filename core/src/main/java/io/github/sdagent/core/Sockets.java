@@ -285,6 +285,44 @@ public final class Sockets {
         return value;
     }
 
+    /** getsockopt of an int-valued option at any level (SOL_SOCKET = 1, IPPROTO_TCP = 6, ...). */
+    public static int intOption(int fd, int level, int name) throws IOException {
+        Libc.ensureLoaded();
+        int[] value = {0};
+        int[] length = {4};
+        if (Libc.getsockopt(fd, level, name, value, length) != 0) {
+            throw new IOException("getsockopt(" + level + ", " + name + ") on fd " + fd + " failed: " + Libc.lastError());
+        }
+        return value[0];
+    }
+
+    /** setsockopt of an int-valued option at any level. */
+    public static void setIntOption(int fd, int level, int name, int value) throws IOException {
+        Libc.ensureLoaded();
+        com.sun.jna.Memory memory = new com.sun.jna.Memory(4);
+        memory.setInt(0, value);
+        if (Libc.setsockopt(fd, level, name, memory, 4) != 0) {
+            throw new IOException("setsockopt(" + level + ", " + name + ", " + value + ") on fd " + fd + " failed: "
+                    + Libc.lastError());
+        }
+    }
+
+    /** A new, unbound socket (close-on-exec), for comparing another socket's options with the defaults. */
+    public static int openSocket(int family, int type) throws IOException {
+        Libc.ensureLoaded();
+        int fd = Libc.socket(family, type | 02000000, 0); // SOCK_CLOEXEC
+        if (fd < 0) {
+            throw new IOException("socket(" + family + ", " + type + ") failed: " + Libc.lastError());
+        }
+        return fd;
+    }
+
+    /** close(2), errors ignored. */
+    public static void close(int fd) throws IOException {
+        Libc.ensureLoaded();
+        Libc.close(fd);
+    }
+
     /** The SOL_SOCKET option's value, or -1 when {@code fd} is not a socket. */
     private static int optionOrNotSocket(int fd, int name, String text) throws IOException {
         Libc.ensureLoaded();

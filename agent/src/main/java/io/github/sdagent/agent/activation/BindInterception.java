@@ -21,10 +21,12 @@ import java.util.function.Consumer;
  */
 final class BindInterception implements ListenBridge.Dispatcher {
 
+    /** By the bridge's kind numbers; NETTY_NATIVE is resolved per socket (stream or datagram, see {@link #kind}). */
     private static final SocketKind[] KINDS = {null, SocketKind.SERVER_SOCKET_CHANNEL, SocketKind.SERVER_SOCKET,
-            SocketKind.DATAGRAM_CHANNEL};
+            SocketKind.DATAGRAM_CHANNEL, SocketKind.ASYNC_SERVER_SOCKET_CHANNEL, SocketKind.NETTY_NATIVE};
 
     private final JdkInternals jdk;
+    private final Instrumentation inst;
     private final Consumer<String> problems;
     final List<ListenerObserver> observers = new CopyOnWriteArrayList<>();
     volatile BindAdopter adopter;
@@ -35,15 +37,16 @@ final class BindInterception implements ListenBridge.Dispatcher {
     /** fds bound to port 0 (the kernel chose the port), until their listen: ready=auto does not count them */
     private final java.util.Set<Integer> ephemeral = new java.util.HashSet<>();
 
-    private BindInterception(JdkInternals jdk, Consumer<String> problems) {
+    private BindInterception(JdkInternals jdk, Instrumentation inst, Consumer<String> problems) {
         this.jdk = jdk;
+        this.inst = inst;
         this.problems = problems;
     }
 
     /** Opens the JDK internals and installs the bridge; nothing calls it until {@link #weave}. */
     static BindInterception create(Instrumentation inst, Consumer<String> problems) throws Exception {
         JdkInternals jdk = JdkInternals.open(inst);
-        BindInterception interception = new BindInterception(jdk, problems);
+        BindInterception interception = new BindInterception(jdk, inst, problems);
         ListenBridge.install(interception, jdk.familyBind, jdk.plainBind, jdk.listen);
         return interception;
     }
@@ -52,15 +55,27 @@ final class BindInterception implements ListenBridge.Dispatcher {
     void weave(Instrumentation inst, Consumer<ClassFileTransformer> transformers) throws Exception {
         transformers.accept(new BindWeaver(problems));
         for (Class<?> type : inst.getAllLoadedClasses()) {
-            if (type.getClassLoader() == null && isTarget(type.getName())) {
-                inst.retransformClasses(type); // loaded before us: rewrite its call sites now
+            if (isTarget(type)) {
+                try {
+                    inst.retransformClasses(type); // loaded before us: rewrite its call sites now
+                } catch (Throwable t) {
+                    problems.accept("socket interception: cannot rewrite " + type.getName() + " (" + t
+                            + "); its binds are left alone");
+                }
             }
         }
     }
 
-    private static boolean isTarget(String className) {
+    private static boolean isTarget(Class<?> type) {
+        String internalName = type.getName().replace('.', '/');
+        if (BindWeaver.isNettySocket(internalName)) {
+            return true;
+        }
+        if (type.getClassLoader() != null) {
+            return false;
+        }
         for (BindWeaver.Target target : BindWeaver.TARGETS) {
-            if (target.className.equals(className.replace('.', '/'))) {
+            if (target.className.equals(internalName)) {
                 return true;
             }
         }
@@ -69,7 +84,37 @@ final class BindInterception implements ListenBridge.Dispatcher {
 
     @Override
     public boolean beforeBind(int kind, FileDescriptor fd, InetAddress address, int port) {
-        int fdVal = jdk.fdVal(fd);
+        return beforeBind(KINDS[kind], jdk.fdVal(fd), address, port);
+    }
+
+    @Override
+    public boolean beforeBind(int kind, int fd, InetAddress address, int port) {
+        SocketKind resolved = KINDS[kind];
+        if (resolved == SocketKind.NETTY_NATIVE && adopter != null) {
+            resolved = kind(fd); // the adopter matches stream and datagram sockets differently
+        }
+        return beforeBind(resolved, fd, address, port);
+    }
+
+    /** A Netty native socket's kind by its SO_TYPE. */
+    private SocketKind kind(int fd) {
+        try {
+            initNative();
+            return io.github.sdagent.core.Sockets.type(fd) == io.github.sdagent.core.Sockets.SOCK_DGRAM
+                    ? SocketKind.NETTY_NATIVE_DATAGRAM : SocketKind.NETTY_NATIVE;
+        } catch (Exception e) {
+            return SocketKind.NETTY_NATIVE;
+        }
+    }
+
+    private void initNative() {
+        Runnable init = nativeInit;
+        if (init != null) {
+            init.run();
+        }
+    }
+
+    private boolean beforeBind(SocketKind kind, int fdVal, InetAddress address, int port) {
         synchronized (adopted) {
             adopted.remove(fdVal); // left by an adopted socket that was closed before its listen: a new socket now
             if (port == 0) {
@@ -82,7 +127,7 @@ final class BindInterception implements ListenBridge.Dispatcher {
         if (current == null) {
             return false;
         }
-        String name = current.adopt(KINDS[kind], fdVal, address, port);
+        String name = current.adopt(kind, fdVal, address, port);
         if (name == null) {
             return false;
         }
@@ -94,8 +139,13 @@ final class BindInterception implements ListenBridge.Dispatcher {
 
     @Override
     public boolean beforeListen(int kind, FileDescriptor fd, int backlog) {
+        return beforeListen(kind, jdk.fdVal(fd));
+    }
+
+    @Override
+    public boolean beforeListen(int kind, int fd) {
         synchronized (adopted) {
-            return adopted.containsKey(jdk.fdVal(fd));
+            return adopted.containsKey(fd);
         }
     }
 
@@ -112,7 +162,34 @@ final class BindInterception implements ListenBridge.Dispatcher {
 
     @Override
     public void up(int kind, FileDescriptor fd) {
-        int fdVal = jdk.fdVal(fd);
+        up(KINDS[kind], jdk.fdVal(fd));
+    }
+
+    @Override
+    public void up(int kind, int fd, boolean listening) {
+        if (listening) {
+            up(SocketKind.NETTY_NATIVE, fd);
+        } else if (!observers.isEmpty()) {
+            SocketKind resolved = kind(fd);
+            if (!resolved.isStream()) {
+                up(resolved, fd); // a datagram socket is up once bound; a stream socket once it listens
+            }
+        }
+    }
+
+    @Override
+    public java.lang.invoke.MethodHandle[] nettyNatives(Class<?> socketClass) throws Exception {
+        JdkInternals.openTo(inst, socketClass, BindInterception.class);
+        java.lang.reflect.Method bind = socketClass.getDeclaredMethod("bind", int.class, boolean.class, byte[].class,
+                int.class, int.class);
+        java.lang.reflect.Method listen = socketClass.getDeclaredMethod("listen", int.class, int.class);
+        bind.setAccessible(true);
+        listen.setAccessible(true);
+        java.lang.invoke.MethodHandles.Lookup lookup = java.lang.invoke.MethodHandles.lookup();
+        return new java.lang.invoke.MethodHandle[] {lookup.unreflect(bind), lookup.unreflect(listen)};
+    }
+
+    private void up(SocketKind kind, int fdVal) {
         String name;
         boolean ephemeralBind;
         synchronized (adopted) {
@@ -124,16 +201,13 @@ final class BindInterception implements ListenBridge.Dispatcher {
         }
         InetSocketAddress local;
         try {
-            Runnable init = nativeInit;
-            if (init != null) {
-                init.run();
-            }
+            initNative();
             local = io.github.sdagent.core.Sockets.localAddress(fdVal);
         } catch (Exception e) {
             problems.accept("socket interception: cannot read the address of a new listening socket: " + e);
             return;
         }
-        ListeningSocket socket = new ListeningSocket(KINDS[kind], local, name, fdVal, ephemeralBind);
+        ListeningSocket socket = new ListeningSocket(kind, local, name, fdVal, ephemeralBind);
         for (ListenerObserver observer : observers) {
             try {
                 observer.listening(socket);

@@ -5,6 +5,7 @@ import net.bytebuddy.jar.asm.ClassVisitor;
 import net.bytebuddy.jar.asm.ClassWriter;
 import net.bytebuddy.jar.asm.MethodVisitor;
 import net.bytebuddy.jar.asm.Opcodes;
+import net.bytebuddy.jar.asm.Type;
 
 import java.lang.instrument.ClassFileTransformer;
 import java.security.ProtectionDomain;
@@ -53,7 +54,15 @@ final class BindWeaver implements ClassFileTransformer {
         new Target("sun/nio/ch/DatagramChannelImpl", new String[] {"bindInternal"},
                 new String[] {"bind" + FAMILY_BIND},
                 new String[] {"bindDatagramChannel"}),
+        new Target("sun/nio/ch/AsynchronousServerSocketChannelImpl", new String[] {"bind", "bind"},
+                new String[] {"bind" + PLAIN_BIND, "listen" + LISTEN},
+                new String[] {"bindAsyncServerChannel", "listenAsyncServerChannel"}),
     };
+
+    /** Netty's native socket (epoll); relocated copies end with it after a '/'. */
+    static final String NETTY_SOCKET = "io/netty/channel/unix/Socket";
+    static final String NETTY_BIND = "bind(IZ[BII)I";
+    static final String NETTY_LISTEN = "listen(II)I";
 
     private final Map<String, Target> byName = new HashMap<>();
     private final Consumer<String> problems;
@@ -68,20 +77,86 @@ final class BindWeaver implements ClassFileTransformer {
     @Override
     public byte[] transform(ClassLoader loader, String internalName, Class<?> classBeingRedefined,
                             ProtectionDomain protectionDomain, byte[] classFile) {
-        if (loader != null || internalName == null) {
+        if (internalName == null) {
             return null;
         }
-        Target target = byName.get(internalName);
-        if (target == null) {
+        Target target = loader == null ? byName.get(internalName) : null;
+        if (target == null && !isNettySocket(internalName)) {
             return null;
         }
         try {
-            return weave(target, classFile);
+            return target != null ? weave(target, classFile) : weaveNetty(internalName, classFile);
         } catch (Throwable t) {
             problems.accept("socket interception: cannot rewrite " + internalName.replace('/', '.') + " (" + t
                     + "); its binds are left alone");
             return null;
         }
+    }
+
+    /**
+     * Netty's {@code io.netty.channel.unix.Socket} or a relocated copy ({@code com/acme/shaded/io/netty/...}): one
+     * {@code endsWith} per loaded class name, which fails at its first character for almost every class.
+     */
+    static boolean isNettySocket(String internalName) {
+        int prefix = internalName.length() - NETTY_SOCKET.length();
+        return internalName.endsWith(NETTY_SOCKET) && (prefix == 0 || internalName.charAt(prefix - 1) == '/');
+    }
+
+    /**
+     * In {@code bind(SocketAddress)} and {@code listen(int)} of Netty's socket class, the call to the class's own
+     * native {@code bind(IZ[BII)I} / {@code listen(II)I} becomes {@code ldc ThisClass; invokestatic
+     * ListenBridge.bindNetty|listenNetty} with the class as one more argument (the bridge runs that copy's native).
+     * One more stack slot, no branch, no new member: also fine for a class that is already loaded.
+     */
+    static byte[] weaveNetty(String internalName, byte[] classFile) {
+        ClassReader reader = new ClassReader(classFile);
+        if ((reader.readShort(6) & 0xFFFF) < Opcodes.V1_5) {
+            throw new IllegalStateException("class file version below 49 (no ldc of a class)");
+        }
+        ClassWriter writer = new ClassWriter(reader, 0);
+        int[] rewritten = new int[2];
+        Type self = Type.getObjectType(internalName);
+        reader.accept(new ClassVisitor(Opcodes.ASM9, writer) {
+            @Override
+            public MethodVisitor visitMethod(int access, String name, String descriptor, String signature,
+                                             String[] exceptions) {
+                MethodVisitor visitor = super.visitMethod(access, name, descriptor, signature, exceptions);
+                String method = name + descriptor;
+                final int which = method.equals("bind(Ljava/net/SocketAddress;)V") ? 0
+                        : method.equals("listen(I)V") ? 1 : -1;
+                if (which < 0) {
+                    return visitor;
+                }
+                return new MethodVisitor(Opcodes.ASM9, visitor) {
+                    @Override
+                    public void visitMethodInsn(int opcode, String owner, String callName, String callDescriptor,
+                                                boolean isInterface) {
+                        String call = callName + callDescriptor;
+                        if (opcode == Opcodes.INVOKESTATIC && internalName.equals(owner)
+                                && call.equals(which == 0 ? NETTY_BIND : NETTY_LISTEN)) {
+                            rewritten[which]++;
+                            super.visitLdcInsn(self);
+                            super.visitMethodInsn(opcode, BRIDGE, which == 0 ? "bindNetty" : "listenNetty",
+                                    callDescriptor.replace(")", "Ljava/lang/Class;)"), false);
+                            return;
+                        }
+                        super.visitMethodInsn(opcode, owner, callName, callDescriptor, isInterface);
+                    }
+
+                    @Override
+                    public void visitMaxs(int maxStack, int maxLocals) {
+                        super.visitMaxs(maxStack + 1, maxLocals); // the class argument
+                    }
+                };
+            }
+        }, 0);
+        for (int i = 0; i < rewritten.length; i++) {
+            if (rewritten[i] != 1) {
+                throw new IllegalStateException("expected one call to " + (i == 0 ? NETTY_BIND : NETTY_LISTEN)
+                        + " in " + (i == 0 ? "bind(SocketAddress)" : "listen(int)") + ", found " + rewritten[i]);
+            }
+        }
+        return writer.toByteArray();
     }
 
     /** The rewritten class, or throws when it does not hold exactly the expected calls. */

@@ -74,6 +74,13 @@ public final class SocketActivation implements BindAdopter {
             return null;
         }
         List<Sockets.EpollRegistration> registrations;
+        CarriedOptions options = null;
+        try {
+            options = CarriedOptions.read(fd);
+        } catch (IOException e) {
+            problems.accept("socket activation: cannot read the options of the application's socket (" + e.getMessage()
+                    + "); the inherited socket keeps its own");
+        }
         try {
             // O_NONBLOCK belongs to the file description that dup2 replaces: an application that made its channel
             // non-blocking before binding (Netty does) must find the inherited socket in the same mode.
@@ -93,6 +100,15 @@ public final class SocketActivation implements BindAdopter {
             return null;
         }
         socket.claimed = true;
+        if (options != null && !options.isEmpty()) {
+            try {
+                info.accept("socket activation: options the application set before binding, now on inherited socket "
+                        + socket.describe() + ": " + options.applyTo(fd));
+            } catch (IOException e) {
+                problems.accept("socket activation: cannot carry the application's socket options over to inherited"
+                        + " socket " + socket.describe() + ": " + e.getMessage());
+            }
+        }
         if (!registrations.isEmpty()) {
             info.accept("socket activation: " + registrations.size() + " epoll registration(s) of fd " + fd
                     + " moved to the inherited socket: " + registrations);

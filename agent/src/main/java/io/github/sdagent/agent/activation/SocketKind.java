@@ -7,7 +7,13 @@ public enum SocketKind {
     /** {@code java.net.ServerSocket} (JDK 13+: sun.nio.ch.NioSocketImpl); also a client Socket bound explicitly. */
     SERVER_SOCKET(true),
     /** {@code java.nio.channels.DatagramChannel} (and DatagramSocket, which uses it on JDK 15+). */
-    DATAGRAM_CHANNEL(false);
+    DATAGRAM_CHANNEL(false),
+    /** {@code java.nio.channels.AsynchronousServerSocketChannel} (sun.nio.ch.AsynchronousServerSocketChannelImpl). */
+    ASYNC_SERVER_SOCKET_CHANNEL(true),
+    /** A stream socket of Netty's native transport ({@code io.netty.channel.unix.Socket}: epoll), or a relocated copy. */
+    NETTY_NATIVE(true),
+    /** A datagram socket of Netty's native transport. */
+    NETTY_NATIVE_DATAGRAM(false);
 
     private final boolean stream;
 

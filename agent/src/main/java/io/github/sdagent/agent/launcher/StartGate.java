@@ -51,7 +51,8 @@ final class StartGate implements ClassFileTransformer, Consumer<ClassFileTransfo
      * wait too: an application binding during the agent's start-up must get the inherited socket, not its own.
      */
     static final String[] BIND_CLASSES = {"sun/nio/ch/ServerSocketChannelImpl", "sun/nio/ch/NioSocketImpl",
-            "sun/nio/ch/DatagramChannelImpl"};
+            "sun/nio/ch/DatagramChannelImpl", "sun/nio/ch/AsynchronousServerSocketChannelImpl",
+            "io/netty/channel/unix/Socket"};
 
     StartGate(Set<String> hookClasses) {
         this(hookClasses, false);

@@ -26,18 +26,28 @@ import java.nio.file.Paths;
  * (ServerSocketChannel, one per port), {@code server-socket} (java.net.ServerSocket), {@code rebind} (channel:
  * bind, close, bind again, then serve), {@code registered-first} (non-blocking channel registered with a selector
  * for OP_ACCEPT, and in its epoll set, before it binds), {@code datagram} (DatagramChannel), {@code datagram-socket}
- * (java.net.DatagramSocket).
+ * (java.net.DatagramSocket), {@code options} (channel with SO_RCVBUF set before its bind), {@code async} (AsynchronousServerSocketChannel), {@code epoll} (Netty's native epoll
+ * transport, see {@link EpollProbe}; needs the Netty jars on the class path), {@code shaded-epoll} (the relocated
+ * Netty 4.1 of grpc-netty-shaded, see {@link ShadedEpollProbe}), {@code epoll-datagram} (Netty's EpollDatagramChannel), {@code io_uring} (Netty's io_uring transport).
  */
 public final class AdoptionProbe {
 
     public static void main(String[] args) throws Exception {
         String mode = args[0];
-        InetAddress host = args[1].equals("*") ? null : InetAddress.getByName(args[1]);
         try {
             for (int i = 2; i < args.length; i++) {
-                SocketAddress address = host == null ? new InetSocketAddress(Integer.parseInt(args[i]))
-                        : new InetSocketAddress(host, Integer.parseInt(args[i]));
-                serveOnce(mode, address);
+                SocketAddress address = address(args[1], Integer.parseInt(args[i]));
+                if (mode.equals("epoll")) {
+                    EpollProbe.serve(address, false);
+                } else if (mode.equals("io_uring")) {
+                    EpollProbe.serve(address, false, true);
+                } else if (mode.equals("epoll-datagram")) {
+                    EpollProbe.receiveOne(address);
+                } else if (mode.equals("shaded-epoll")) {
+                    ShadedEpollProbe.serve(address, false);
+                } else {
+                    serveOnce(mode, address);
+                }
             }
         } catch (IOException e) {
             System.out.println("bind failed: " + e);
@@ -46,8 +56,42 @@ public final class AdoptionProbe {
         System.out.flush();
     }
 
-    private static void serveOnce(String mode, SocketAddress address) throws IOException {
+    /** HOST {@code *}: the wildcard address. */
+    static SocketAddress address(String host, int port) throws IOException {
+        return host.equals("*") ? new InetSocketAddress(port) : new InetSocketAddress(InetAddress.getByName(host), port);
+    }
+
+    private static void serveOnce(String mode, SocketAddress address) throws Exception {
         switch (mode) {
+            case "options": {
+                // SO_RCVBUF set before the bind, as servers that tune their listener do
+                ServerSocketChannel channel = ServerSocketChannel.open();
+                channel.setOption(java.net.StandardSocketOptions.SO_RCVBUF, 100_000);
+                channel.bind(address);
+                try (ServerSocketChannel unbound = ServerSocketChannel.open()) {
+                    unbound.setOption(java.net.StandardSocketOptions.SO_RCVBUF, 100_000);
+                    System.out.println("expected rcvbuf " + unbound.getOption(java.net.StandardSocketOptions.SO_RCVBUF));
+                }
+                System.out.println("bound rcvbuf " + channel.getOption(java.net.StandardSocketOptions.SO_RCVBUF));
+                try (SocketChannel client = channel.accept()) {
+                    client.write(ByteBuffer.wrap(("hello " + mode + " local=" + channel.getLocalAddress() + "\n")
+                            .getBytes(StandardCharsets.UTF_8)));
+                }
+                channel.close();
+                break;
+            }
+            case "async": {
+                try (java.nio.channels.AsynchronousServerSocketChannel channel =
+                             java.nio.channels.AsynchronousServerSocketChannel.open()) {
+                    channel.bind(address);
+                    System.out.println(mode + " bound " + channel.getLocalAddress());
+                    try (java.nio.channels.AsynchronousSocketChannel client = channel.accept().get()) {
+                        client.write(ByteBuffer.wrap(("hello " + mode + " local=" + channel.getLocalAddress() + "\n")
+                                .getBytes(StandardCharsets.UTF_8))).get();
+                    }
+                }
+                break;
+            }
             case "channel":
             case "rebind": {
                 ServerSocketChannel channel = ServerSocketChannel.open();

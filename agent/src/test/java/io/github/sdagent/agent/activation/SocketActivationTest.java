@@ -117,4 +117,45 @@ class SocketActivationTest {
         IllegalStateException e = assertThrows(IllegalStateException.class, () -> BindWeaver.weave(wrong, original));
         assertTrue(e.getMessage().startsWith("expected one call to Net.bind"), e.getMessage());
     }
+
+    /** Netty's own socket class (a test dependency) holds exactly the native calls the weaver rewrites. */
+    @Test
+    void weaverRewritesNettysNativeSocket() throws Exception {
+        byte[] original;
+        try (InputStream in = ClassLoader.getSystemResourceAsStream(BindWeaver.NETTY_SOCKET + ".class")) {
+            assertNotNull(in, BindWeaver.NETTY_SOCKET);
+            original = in.readAllBytes();
+        }
+        byte[] woven = BindWeaver.weaveNetty(BindWeaver.NETTY_SOCKET, original);
+        String text = new String(woven, java.nio.charset.StandardCharsets.ISO_8859_1);
+        assertTrue(text.contains("bindNetty") && text.contains("listenNetty") && text.contains(BindWeaver.BRIDGE));
+        // a relocated copy names itself in the ldc: the rewrite takes the name it is given
+        IllegalStateException e = assertThrows(IllegalStateException.class,
+                () -> BindWeaver.weaveNetty("com/acme/shaded/" + BindWeaver.NETTY_SOCKET, original));
+        assertTrue(e.getMessage().startsWith("expected one call to bind(IZ[BII)I"), e.getMessage());
+    }
+
+    /** One name test per loaded class finds Netty's socket class and its relocated copies, nothing else. */
+    @Test
+    void nettySocketNames() {
+        assertTrue(BindWeaver.isNettySocket("io/netty/channel/unix/Socket"));
+        assertTrue(BindWeaver.isNettySocket("io/grpc/netty/shaded/io/netty/channel/unix/Socket"));
+        assertTrue(!BindWeaver.isNettySocket("io/netty/channel/epoll/LinuxSocket"));
+        assertTrue(!BindWeaver.isNettySocket("org/xio/netty/channel/unix/Socket"));
+        assertTrue(!BindWeaver.isNettySocket("io/netty/channel/unix/SocketWritableByteChannel"));
+        assertTrue(!BindWeaver.isNettySocket("java/net/Socket"));
+    }
+
+    /** JDK 11/12 and usePlainSocketImpl: the whole interception stays off, with a reason; 13+ otherwise on. */
+    @Test
+    void jdksWhoseServerSocketIsNotCoveredAreRefusedAsAWhole() {
+        assertTrue(JdkInternals.unsupported("11", null).startsWith("socket interception needs JDK 13 or later"));
+        assertTrue(JdkInternals.unsupported("12", null).contains("PlainSocketImpl"));
+        assertTrue(JdkInternals.unsupported("1.8", null).contains("JDK 13 or later"));
+        assertNull(JdkInternals.unsupported("13", null));
+        assertNull(JdkInternals.unsupported("17", "false"));
+        assertTrue(JdkInternals.unsupported("17", "").contains("usePlainSocketImpl"));
+        assertTrue(JdkInternals.unsupported("17", "true").contains("usePlainSocketImpl"));
+        assertNull(JdkInternals.unsupported("25", "true")); // gone since JDK 18: the property does nothing
+    }
 }

@@ -49,12 +49,37 @@ class SocketActivationIT {
     @ParameterizedTest(name = "{0} on {1}")
     @MethodSource("serversOnJdks")
     void firstConnectionStartsTheServerOnSystemdsSocket(App app, Jdk jdk) throws Exception {
+        servesTheFirstConnectionOnSystemdsSocket(app, jdk, Net.freePort(), app.dir + "-" + jdk.id(), Map.of(),
+                "ready=" + app.readyHook, app.usesOwnNativeCode() ? List.of() : jdk.strictFlags(), unit -> { });
+    }
+
+    /**
+     * Netty's native epoll transport (the Netty sample with NETTY_TRANSPORT=epoll), with no ready= (auto: Netty's
+     * preset) and with {@code ready=listen:PORT}, which sees the epoll listener through the same interception. No
+     * strict flags: Netty loads its own native library (native access on JDK 24+).
+     */
+    @ParameterizedTest(name = "{0} {1}")
+    @org.junit.jupiter.params.provider.CsvSource({"JDK17,auto", "JDK25,auto", "JDK17,listen", "JDK25,listen"})
+    void nettyEpollServesTheFirstConnectionOnSystemdsSocket(Jdk jdk, String ready) throws Exception {
         int port = Net.freePort();
-        try (ActivatedUnit unit = new ActivatedUnit(app.dir + "-" + jdk.id())) {
+        servesTheFirstConnectionOnSystemdsSocket(App.NETTY, jdk, port, "netty-epoll-" + ready + "-" + jdk.id(),
+                Map.of("NETTY_TRANSPORT", "epoll"), ready.equals("auto") ? "" : "ready=listen:" + port, List.of(),
+                unit -> {
+                    assertTrue(unit.stderr().contains("socket activation: the netty-native bind to 127.0.0.1:" + port
+                            + " uses inherited socket"), unit::diagnostics); // epoll's bind, not NIO's
+                    assertTrue(unit.statusText().startsWith("Ready in ") && unit.statusText().contains(
+                            ready.equals("auto") ? "Netty" : "(listening on :" + port + ")"), unit::diagnostics);
+                });
+    }
+
+    private static void servesTheFirstConnectionOnSystemdsSocket(App app, Jdk jdk, int port, String scenario,
+            Map<String, String> env, String agentOptions, List<String> jvmFlags,
+            java.util.function.Consumer<ActivatedUnit> moreChecks) throws Exception {
+        try (ActivatedUnit unit = new ActivatedUnit(scenario)) {
             unit.socket("ListenStream=127.0.0.1:" + port).env("PORT", Integer.toString(port))
-                    .workingDirectory(app.jar().getParent())
-                    .listen(ActivatedUnit.appCommand(jdk, app, "ready=" + app.readyHook,
-                            app.usesOwnNativeCode() ? List.of() : jdk.strictFlags()));
+                    .workingDirectory(app.jar().getParent());
+            env.forEach(unit::env);
+            unit.listen(ActivatedUnit.appCommand(jdk, app, agentOptions, jvmFlags));
             assertEquals("inactive", unit.serviceState(), "nothing started before the first connection");
 
             String body = httpGet(port, FIRST_REQUEST_TIMEOUT);
@@ -79,6 +104,7 @@ class SocketActivationIT {
             assertTrue(!unit.stderr().contains("Exception"), unit::diagnostics);
             String again = httpGet(port, Duration.ofSeconds(30));
             assertTrue(again.contains(app.greeting()), () -> "and it keeps serving: " + again);
+            moreChecks.accept(unit);
         }
     }
 

@@ -8,8 +8,11 @@ import java.net.ProtocolFamily;
 
 /**
  * Where the JDK's bind and listen calls go once the agent's bind interception has rewritten them (in
- * {@code sun.nio.ch.ServerSocketChannelImpl}, {@code NioSocketImpl} and {@code DatagramChannelImpl}, the static
- * calls to {@code sun.nio.ch.Net.bind/listen} are redirected here, same arguments). On the bootstrap class path,
+ * {@code sun.nio.ch.ServerSocketChannelImpl}, {@code NioSocketImpl}, {@code DatagramChannelImpl} and
+ * {@code AsynchronousServerSocketChannelImpl}, the static calls to {@code sun.nio.ch.Net.bind/listen} are redirected
+ * here, same arguments), and Netty's native ones (in {@code io.netty.channel.unix.Socket} and its relocated copies,
+ * the calls to its private natives {@code bind(IZ[BII)I} and {@code listen(II)I} come here with the calling class
+ * as one more argument, so that the original native of that very copy runs). On the bootstrap class path,
  * JDK types only. The agent's dispatcher may take the bind over (adopt an inherited socket); otherwise, and
  * whenever the dispatcher fails, the original JDK method runs, through a handle the agent looked up. The
  * original's own exceptions reach the application unchanged; the dispatcher's never do.
@@ -20,6 +23,9 @@ public final class ListenBridge {
     public static final int SERVER_SOCKET_CHANNEL = 1;
     public static final int SERVER_SOCKET = 2;
     public static final int DATAGRAM_CHANNEL = 3;
+    public static final int ASYNC_SERVER_CHANNEL = 4;
+    /** Netty's native transport (epoll): a stream or a datagram socket, the dispatcher finds out which. */
+    public static final int NETTY_NATIVE = 5;
 
     /** Implemented inside the agent ({@code io.github.sdagent.agent.activation.BindInterception}). */
     public interface Dispatcher {
@@ -35,7 +41,34 @@ public final class ListenBridge {
 
         /** The application's own bind of a listening socket failed (e.g. its port is taken); the failure goes on to it. */
         void bindFailed(int kind, InetAddress address, int port, IOException failure);
+
+        /** As {@link #beforeBind}, for a native transport that holds the descriptor as a number. */
+        boolean beforeBind(int kind, int fd, InetAddress address, int port);
+
+        /** As {@link #beforeListen}, for a native transport. */
+        boolean beforeListen(int kind, int fd);
+
+        /**
+         * {@code fd} of a native transport was bound ({@code listening} false: reported only if it is a datagram
+         * socket) or is now listening.
+         */
+        void up(int kind, int fd, boolean listening);
+
+        /** The private static natives {@code bind(IZ[BII)I} and {@code listen(II)I} of this Netty socket class. */
+        MethodHandle[] nettyNatives(Class<?> socketClass) throws Exception;
     }
+
+    /** Per Netty socket class (the original and each relocated copy): its natives, found once. */
+    private static final ClassValue<MethodHandle[]> NETTY_NATIVES = new ClassValue<MethodHandle[]>() {
+        @Override
+        protected MethodHandle[] computeValue(Class<?> type) {
+            try {
+                return dispatcher.nettyNatives(type);
+            } catch (Exception e) {
+                throw new IllegalStateException("sd-agent: cannot reach the natives of " + type.getName(), e);
+            }
+        }
+    };
 
     private static volatile Dispatcher dispatcher;
     /** sun.nio.ch.Net.bind(ProtocolFamily, FileDescriptor, InetAddress, int) */
@@ -88,6 +121,87 @@ public final class ListenBridge {
                 throw failed(SERVER_SOCKET, address, port, t);
             }
         }
+    }
+
+    public static void bindAsyncServerChannel(FileDescriptor fd, InetAddress address, int port) throws IOException {
+        if (!adopted(ASYNC_SERVER_CHANNEL, fd, address, port)) {
+            try {
+                plainBind.invokeExact(fd, address, port);
+            } catch (Throwable t) {
+                throw failed(ASYNC_SERVER_CHANNEL, address, port, t);
+            }
+        }
+    }
+
+    public static void listenAsyncServerChannel(FileDescriptor fd, int backlog) throws IOException {
+        listen(ASYNC_SERVER_CHANNEL, fd, backlog);
+    }
+
+    /**
+     * Netty's {@code Socket.bind(int fd, boolean ipv6, byte[] address, int scopeId, int port)}: 0 or a negative errno,
+     * as the native returns.
+     */
+    public static int bindNetty(int fd, boolean ipv6, byte[] address, int scopeId, int port, Class<?> socketClass) {
+        Dispatcher current = dispatcher;
+        boolean adopted = false;
+        try {
+            adopted = current.beforeBind(NETTY_NATIVE, fd, InetAddress.getByAddress(address), port);
+        } catch (Throwable ignored) {
+            // never into the application: bind as usual
+        }
+        int result = 0;
+        if (!adopted) {
+            try {
+                result = (int) NETTY_NATIVES.get(socketClass)[0].invokeExact(fd, ipv6, address, scopeId, port);
+            } catch (Throwable t) {
+                throw unchecked(t);
+            }
+        }
+        if (result >= 0) {
+            try {
+                current.up(NETTY_NATIVE, fd, false);
+            } catch (Throwable ignored) {
+                // never into the application
+            }
+        }
+        return result;
+    }
+
+    /** Netty's {@code Socket.listen(int fd, int backlog)}: 0 or a negative errno. */
+    public static int listenNetty(int fd, int backlog, Class<?> socketClass) {
+        Dispatcher current = dispatcher;
+        boolean skip = false;
+        try {
+            skip = current.beforeListen(NETTY_NATIVE, fd);
+        } catch (Throwable ignored) {
+            // never into the application: listen as usual
+        }
+        int result = 0;
+        if (!skip) {
+            try {
+                result = (int) NETTY_NATIVES.get(socketClass)[1].invokeExact(fd, backlog);
+            } catch (Throwable t) {
+                throw unchecked(t);
+            }
+        }
+        if (result >= 0) {
+            try {
+                current.up(NETTY_NATIVE, fd, true);
+            } catch (Throwable ignored) {
+                // never into the application
+            }
+        }
+        return result;
+    }
+
+    private static RuntimeException unchecked(Throwable t) {
+        if (t instanceof RuntimeException) {
+            throw (RuntimeException) t;
+        }
+        if (t instanceof Error) {
+            throw (Error) t;
+        }
+        throw new IllegalStateException(t); // the natives declare no checked exception
     }
 
     public static void listenServerChannel(FileDescriptor fd, int backlog) throws IOException {
