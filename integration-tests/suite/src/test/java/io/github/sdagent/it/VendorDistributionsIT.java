@@ -57,6 +57,42 @@ class VendorDistributionsIT {
         }
     }
 
+    /**
+     * Artemis started by the first connection to a {@code .socket} unit on its STOMP port: its Netty epoll acceptor
+     * takes systemd's socket (the agent's interception of Netty's native bind), the STOMP CONNECT frame sent on that
+     * first connection is answered, and the port has one listening socket, systemd's, held by the JVM.
+     */
+    @ParameterizedTest(name = "{0}")
+    @EnumSource(Jdk.class)
+    void artemisStompAcceptorOnSystemdsSocket(Jdk jdk) throws Exception {
+        int offset = freeOffset();
+        Path instance = createArtemis(jdk, offset);
+        int stomp = 61613 + offset;
+        try (ActivatedUnit unit = new ActivatedUnit("artemis-" + jdk.id())) {
+            unit.socket("ListenStream=" + stomp)
+                    .env("JAVA_HOME", jdk.java().getParent().getParent().toString())
+                    .env("JAVA_ARGS_APPEND", "-javaagent:" + Suite.agentJar())
+                    .listen(List.of(instance.resolve("bin/artemis").toString(), "run"));
+            assertEquals("inactive", unit.serviceState(), "nothing started before the first connection");
+            String answer;
+            try (Socket client = new Socket()) {
+                client.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), stomp), 10_000);
+                client.setSoTimeout((int) Unit.START_TIMEOUT.toMillis());
+                client.getOutputStream().write("CONNECT\naccept-version:1.2\nhost:localhost\nlogin:sd\npasscode:sd\n\n\u0000"
+                        .getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+                byte[] frame = new byte[9];
+                int read = 0;
+                for (int n; read < frame.length && (n = client.getInputStream().read(frame, read, frame.length - read)) > 0; ) {
+                    read += n;
+                }
+                answer = new String(frame, 0, read, java.nio.charset.StandardCharsets.US_ASCII);
+            }
+            assertEquals("CONNECTED", answer, unit::diagnostics);
+            unit.awaitActive(Unit.START_TIMEOUT);
+            SocketActivationDistributionsIT.assertOnlySystemdsSocket(unit, stomp);
+        }
+    }
+
     /** Its client port taken: the acceptor's bind fails, Artemis gives up, and the unit is never active. */
     @Test
     void artemisWithItsPortTakenNeverReady() throws Exception {
