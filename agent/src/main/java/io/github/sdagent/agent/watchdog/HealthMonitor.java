@@ -30,6 +30,7 @@ public final class HealthMonitor {
     private final AgentLog log;
     private volatile String problem;
     private long unhealthySinceNanos;
+    private String lastRoundFailure; // the health thread's alone
     private ThreadMXBean cpuClock; // only at log-level=debug: the CPU each round costs
 
     public HealthMonitor(List<HealthCheck> checks, Notifications notifications, ServiceState state,
@@ -81,11 +82,27 @@ public final class HealthMonitor {
                 try {
                     round();
                 } catch (Throwable t) { // never let the thread die silently: the next round tries again
-                    log.warn("health round failed: " + OneLine.summary(t));
+                    roundFailed(t);
                 }
             }
         }, interval.toNanos(), interval.toNanos(), TimeUnit.NANOSECONDS);
         return thread;
+    }
+
+    /**
+     * Says once per kind of failure that a round failed (a JVM without the java.management module fails every round
+     * the same way when it builds the checks; the pings go on regardless).
+     */
+    void roundFailed(Throwable failure) {
+        try {
+            String problem = "health round failed: " + OneLine.summary(failure);
+            if (!problem.equals(lastRoundFailure)) {
+                lastRoundFailure = problem;
+                log.warn(problem);
+            }
+        } catch (Throwable evenThatFailed) {
+            // out of memory: the next round tries again
+        }
     }
 
     /** One round: every check is asked (probe checks count consecutive failures); the first problem wins. */

@@ -176,6 +176,21 @@ class WatchdogTest {
         }
     }
 
+    /** A round that fails the same way every time (checks that cannot be built) says so once, not every round. */
+    @Test
+    void aRoundFailingTheSameWayIsSaidOnce() throws Exception {
+        try (RecordingNotifications recorder = new RecordingNotifications()) {
+            HealthMonitor monitor = new HealthMonitor(Collections.<HealthCheck>emptyList(), recorder, READY,
+                    AgentConfig.WatchdogAction.SKIP, recorder.log);
+            monitor.roundFailed(new NoClassDefFoundError("java/lang/management/ManagementFactory"));
+            monitor.roundFailed(new NoClassDefFoundError("java/lang/management/ManagementFactory"));
+            monitor.roundFailed(new OutOfMemoryError("Java heap space"));
+            String log = recorder.log();
+            assertEquals(1, log.split("health round failed: java.lang.NoClassDefFoundError", -1).length - 1, log);
+            assertEquals(1, log.split("health round failed: java.lang.OutOfMemoryError", -1).length - 1, log);
+        }
+    }
+
     @Test
     void skipStopsPingingWithoutTrigger() throws Exception {
         try (RecordingNotifications recorder = new RecordingNotifications()) {
