@@ -75,6 +75,31 @@ class ForkedAgentIT {
         }
     }
 
+    /**
+     * A hooked class that loads after the hooks were added (here the main class, which the start gate holds until
+     * then) is woven as it loads and never retransformed on top by the hook thread's look at the classes loaded
+     * before: that was a second weave and a safepoint in the middle of the application's start-up (issue 14). Read
+     * from -Xlog:class+load, where a retransformed class appears a second time, from "__VM_RedefineClasses__".
+     */
+    @Test
+    void aHookedClassLoadingAfterTheHooksIsWovenOnceNotRetransformed() throws Exception {
+        for (String jdk : new String[] {ForkedJvm.JDK17, ForkedJvm.JDK25}) {
+            Path classes = dir.resolve("classes-" + (jdk.equals(ForkedJvm.JDK17) ? "17" : "25") + ".log");
+            try (NotifyReceiver receiver = new NotifyReceiver(dir);
+                 ForkedJvm app = ForkedJvm.start(dir, jdk, agent("ready=" + LISTEN + ",mainpid=off",
+                         "-Xlog:class+load=info:file=" + classes), APP, Collections.singletonList("serve"),
+                         notifyEnv(receiver))) {
+                List<String> seen = new ArrayList<>();
+                assertNotNull(receiver.awaitContaining("READY=1", WAIT, seen), "no READY=1; got " + seen + "\n" + app.stderr());
+                Thread.sleep(2_000); // the hook thread's look at the loaded classes is long over (milliseconds after the start)
+                String loaded = new String(java.nio.file.Files.readAllBytes(classes), java.nio.charset.StandardCharsets.UTF_8);
+                assertTrue(loaded.contains(APP + " source: "), "the main class never loaded?\n" + app.stderr());
+                assertFalse(loaded.contains(APP + " source: __VM_RedefineClasses__"),
+                        "the hooked main class was woven as it loaded, then retransformed again (" + jdk + ")");
+            }
+        }
+    }
+
     @Test
     void hookThatThrowsReportsStartupFailedAndNoReady() throws Exception {
         try (NotifyReceiver receiver = new NotifyReceiver(dir);

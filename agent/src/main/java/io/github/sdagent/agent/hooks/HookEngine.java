@@ -319,6 +319,9 @@ public final class HookEngine implements HookBridge.Dispatcher, ClassFileTransfo
             };
             for (Hook hook : named) {
                 hook.seen = true;
+                if (loading) {
+                    hook.wovenAtLoad(loader);
+                }
                 if (hook.target != null) {
                     resolveTarget(hook, type, source, loader, constructorHooks);
                 } else {
@@ -726,7 +729,9 @@ public final class HookEngine implements HookBridge.Dispatcher, ClassFileTransfo
                 continue;
             }
             if (names.contains(type.getName())) {
-                loaded.add(type);
+                if (!wovenAtLoad(added, type)) {
+                    loaded.add(type);
+                }
             } else if (shadedNames != null && !watched.contains(type.getName().replace('.', '/'))) {
                 List<HookSpec> adopted = shadedNames.specsFor(type.getName().replace('.', '/'));
                 if (adopted != null) {
@@ -743,6 +748,21 @@ public final class HookEngine implements HookBridge.Dispatcher, ClassFileTransfo
                 reportFor(type.getName(), "could not instrument already loaded " + type.getName() + ": " + t);
             }
         }
+    }
+
+    /**
+     * Whether every hook of {@code added} naming {@code type} already went through the transformer when this copy of
+     * the class loaded (it loaded after the hooks were added, typically held by the start gate until then): it is
+     * woven, and a retransformation would weave it again and stop the JVM at a safepoint for nothing (for a hooked
+     * main class, in the middle of the application's start-up).
+     */
+    private static boolean wovenAtLoad(List<Hook> added, Class<?> type) {
+        for (Hook hook : added) {
+            if (hook.spec.className().equals(type.getName()) && !hook.isWovenAtLoad(type.getClassLoader())) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** To the hooks naming the class or hooking one of its methods (each reports a message once). */
@@ -778,7 +798,17 @@ public final class HookEngine implements HookBridge.Dispatcher, ClassFileTransfo
         volatile boolean expired;
         /** resolution of the spec per class loader that loaded a copy of the named class; guarded by the engine */
         final Map<ClassLoader, MethodResolver.Resolution> resolutions = new WeakHashMap<>();
+        /** the class loaders whose copy of the named class the transformer saw load after this hook was added */
+        private final Map<ClassLoader, Boolean> wovenAtLoad = new WeakHashMap<>();
         private final Set<String> reported = ConcurrentHashMap.newKeySet();
+
+        synchronized void wovenAtLoad(ClassLoader loader) {
+            wovenAtLoad.put(loader, Boolean.TRUE); // WeakHashMap takes null: the bootstrap loader
+        }
+
+        synchronized boolean isWovenAtLoad(ClassLoader loader) {
+            return wovenAtLoad.containsKey(loader);
+        }
 
         Hook(int id, HookSpec spec, HookListener listener, boolean optional, CallTarget target) {
             this.id = id;

@@ -22,18 +22,37 @@ public final class HealthMonitor {
 
     static final String UNHEALTHY = "Unhealthy: ";
 
-    private final List<HealthCheck> checks;
+    private final Checks pending;
+    private List<HealthCheck> checks; // the health thread's alone once started
     private final Notifications notifications;
     private final ServiceState state;
     private final AgentConfig.WatchdogAction action;
     private final AgentLog log;
     private volatile String problem;
     private long unhealthySinceNanos;
+    private String lastRoundFailure; // the health thread's alone
     private ThreadMXBean cpuClock; // only at log-level=debug: the CPU each round costs
 
     public HealthMonitor(List<HealthCheck> checks, Notifications notifications, ServiceState state,
                          AgentConfig.WatchdogAction action, AgentLog log) {
+        this((Checks) null, notifications, state, action, log);
         this.checks = checks;
+    }
+
+    /**
+     * The checks, built by the first round on the health thread rather than by the caller: most of them load
+     * java.lang.management (about 60 classes, and the JDK's lambdas in its MBean lookup, on JDK 25 more), which is
+     * CPU the application's start-up would pay for, and READY=1 waits for the agent's set-up (Notifier#holdDirectSends).
+     * The pings never depend on it: until a round has judged, the monitor is healthy.
+     */
+    public interface Checks {
+        List<HealthCheck> create();
+    }
+
+    /** @param checks builds the checks at the first round; a round that fails to build them leaves it to the next */
+    public HealthMonitor(Checks checks, Notifications notifications, ServiceState state,
+                         AgentConfig.WatchdogAction action, AgentLog log) {
+        this.pending = checks;
         this.notifications = notifications;
         this.state = state;
         this.action = action;
@@ -50,7 +69,11 @@ public final class HealthMonitor {
         return problem;
     }
 
-    /** Starts the rounds on a new daemon thread "sd-agent-health". */
+    /**
+     * Starts the rounds on a new daemon thread "sd-agent-health", the first one interval from now: a check judges
+     * nothing in the JVM's first moments (the GC overhead needs a whole window, a probe has its grace, a deadlock is
+     * one for good), and the checks' set-up then stays off the application's start-up.
+     */
     public ScheduledExecutorService start(Duration interval) {
         ScheduledExecutorService thread = AgentThreads.single("sd-agent-health");
         thread.scheduleWithFixedDelay(new Runnable() {
@@ -59,11 +82,27 @@ public final class HealthMonitor {
                 try {
                     round();
                 } catch (Throwable t) { // never let the thread die silently: the next round tries again
-                    log.warn("health round failed: " + OneLine.summary(t));
+                    roundFailed(t);
                 }
             }
-        }, 0, interval.toNanos(), TimeUnit.NANOSECONDS);
+        }, interval.toNanos(), interval.toNanos(), TimeUnit.NANOSECONDS);
         return thread;
+    }
+
+    /**
+     * Says once per kind of failure that a round failed (a JVM without the java.management module fails every round
+     * the same way when it builds the checks; the pings go on regardless).
+     */
+    void roundFailed(Throwable failure) {
+        try {
+            String problem = "health round failed: " + OneLine.summary(failure);
+            if (!problem.equals(lastRoundFailure)) {
+                lastRoundFailure = problem;
+                log.warn(problem);
+            }
+        } catch (Throwable evenThatFailed) {
+            // out of memory: the next round tries again
+        }
     }
 
     /** One round: every check is asked (probe checks count consecutive failures); the first problem wins. */
@@ -72,6 +111,10 @@ public final class HealthMonitor {
             return; // a JVM on its way out is not restarted for what its shutdown looks like
         }
         long cpuBefore = debugCpu();
+        if (checks == null) {
+            checks = pending.create(); // thrown (out of memory): said by the caller; the next round tries again
+            log.debug("health checks: " + checks);
+        }
         String found = null;
         for (HealthCheck check : checks) {
             String cause;

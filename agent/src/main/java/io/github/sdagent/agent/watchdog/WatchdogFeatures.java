@@ -25,13 +25,13 @@ public final class WatchdogFeatures {
         HealthMonitor monitor = null;
         Duration interval = watchdogUsec > 0 && config.watchdog() ? Watchdog.interval(watchdogUsec, config, log) : null;
         if (interval != null) {
-            List<HealthCheck> checks = checks(options, state, inst, log);
-            if (!checks.isEmpty()) {
-                monitor = new HealthMonitor(checks, notifications, state, options.action(), log);
+            if (anyCheck(options)) { // the checks themselves are built on the health thread: see HealthMonitor.Checks
+                monitor = new HealthMonitor(new ConfiguredChecks(options, state, inst, log), notifications, state,
+                        options.action(), log);
                 Duration rounds = interval.compareTo(WatchdogOptions.MIN_CHECK_INTERVAL) < 0
                         ? WatchdogOptions.MIN_CHECK_INTERVAL : interval;
                 monitor.start(rounds);
-                log.debug("health checks " + checks + " every " + Durations.format(rounds));
+                log.debug("health checks every " + Durations.format(rounds));
             }
             log.debug("watchdog: WATCHDOG=1 every " + Durations.format(interval));
             new Watchdog(notifications, monitor, log).start(notifications.executor(), interval);
@@ -43,6 +43,32 @@ public final class WatchdogFeatures {
         }
         if (options.statusInterval() != null) {
             new StatusLine(notifications, state, monitor, log).start(notifications.executor(), options.statusInterval().toNanos());
+        }
+    }
+
+    /** Whether {@link #checks} returns any, without building them. */
+    static boolean anyCheck(WatchdogOptions options) {
+        return options.deadlockCheck() || options.gcOverheadPercent() > 0 || options.heapAfterGcPercent() > 0
+                || options.health() != null;
+    }
+
+    /** {@link #checks}, for the health thread's first round (a class, not a lambda: see AgentMain#DAEMON). */
+    private static final class ConfiguredChecks implements HealthMonitor.Checks {
+        private final WatchdogOptions options;
+        private final ServiceState state;
+        private final Instrumentation inst;
+        private final AgentLog log;
+
+        ConfiguredChecks(WatchdogOptions options, ServiceState state, Instrumentation inst, AgentLog log) {
+            this.options = options;
+            this.state = state;
+            this.inst = inst;
+            this.log = log;
+        }
+
+        @Override
+        public List<HealthCheck> create() {
+            return checks(options, state, inst, log);
         }
     }
 

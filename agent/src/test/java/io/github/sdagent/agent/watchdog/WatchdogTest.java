@@ -139,6 +139,58 @@ class WatchdogTest {
         }
     }
 
+    /**
+     * The checks are built by the first round on the health thread, not by the agent's set-up that READY=1 waits for
+     * (issue 14): until then the monitor is healthy and the pings go out; a set-up that fails (out of memory) is
+     * retried by the next round, and the pings never stop for it.
+     */
+    @Test
+    void checksAreBuiltByTheFirstRoundAndAFailedBuildIsRetried() throws Exception {
+        try (RecordingNotifications recorder = new RecordingNotifications()) {
+            java.util.concurrent.atomic.AtomicInteger builds = new java.util.concurrent.atomic.AtomicInteger();
+            HealthMonitor monitor = new HealthMonitor(new HealthMonitor.Checks() {
+                @Override
+                public List<HealthCheck> create() {
+                    if (builds.incrementAndGet() == 1) {
+                        throw new OutOfMemoryError("Java heap space");
+                    }
+                    return Collections.<HealthCheck>singletonList(() -> "database unreachable");
+                }
+            }, recorder, READY, AgentConfig.WatchdogAction.SKIP, recorder.log);
+            Watchdog watchdog = new Watchdog(recorder, monitor, recorder.log);
+            assertEquals(0, builds.get());
+            assertTrue(watchdog.tick());
+            assertEquals(Collections.singletonList("WATCHDOG=1"), recorder.drain());
+            try {
+                monitor.round();
+            } catch (OutOfMemoryError expected) {
+                // HealthMonitor#start's task says it and lets the next round come
+            }
+            assertTrue(monitor.healthy());
+            assertTrue(watchdog.tick());
+            monitor.round();
+            assertEquals(2, builds.get());
+            assertFalse(watchdog.tick());
+            monitor.round();
+            assertEquals(2, builds.get(), "built once, kept");
+        }
+    }
+
+    /** A round that fails the same way every time (checks that cannot be built) says so once, not every round. */
+    @Test
+    void aRoundFailingTheSameWayIsSaidOnce() throws Exception {
+        try (RecordingNotifications recorder = new RecordingNotifications()) {
+            HealthMonitor monitor = new HealthMonitor(Collections.<HealthCheck>emptyList(), recorder, READY,
+                    AgentConfig.WatchdogAction.SKIP, recorder.log);
+            monitor.roundFailed(new NoClassDefFoundError("java/lang/management/ManagementFactory"));
+            monitor.roundFailed(new NoClassDefFoundError("java/lang/management/ManagementFactory"));
+            monitor.roundFailed(new OutOfMemoryError("Java heap space"));
+            String log = recorder.log();
+            assertEquals(1, log.split("health round failed: java.lang.NoClassDefFoundError", -1).length - 1, log);
+            assertEquals(1, log.split("health round failed: java.lang.OutOfMemoryError", -1).length - 1, log);
+        }
+    }
+
     @Test
     void skipStopsPingingWithoutTrigger() throws Exception {
         try (RecordingNotifications recorder = new RecordingNotifications()) {
