@@ -324,6 +324,9 @@ public final class BenchMain {
                 : null;
     }
 
+    /** Launches of the current startup section that never served (a hang to investigate), see startupAndReady. */
+    private final List<String> neverServed = new ArrayList<>();
+
     private void startupAndReady(SampleApp app, int count, int budgetSeconds) throws Exception {
         Budget budget = new Budget(budgetSeconds);
         Variant[] variants = Variant.values();
@@ -354,7 +357,19 @@ public final class BenchMain {
                 try {
                     Launched launched = launch(app, variant, receiver);
                     try {
-                        long serving = launched.awaitServing(120_000);
+                        long serving;
+                        try {
+                            serving = launched.awaitServing(120_000);
+                        } catch (Launched.NeverServed hung) {
+                            // One stuck launch among dozens is a finding to show, not a reason to lose the section:
+                            // its thread dump goes into the output, the launch is not counted, and the row below says so.
+                            neverServed.add(app.name() + ", " + variant.label + ", round " + round);
+                            log.println(hung.getMessage() + "\nthread dump (SIGQUIT):\n" + launched.threadDump());
+                            if (neverServed.size() > 3) {
+                                throw hung;
+                            }
+                            continue;
+                        }
                         ProcCpu cpu = ProcCpu.of(launched.pid());
                         if (round < 0) {
                             continue;
@@ -406,6 +421,11 @@ public final class BenchMain {
                 }
             }
             log.printf(Locale.ROOT, "%s round %d: %s%n", app.name(), round, lastOf(serveMillis));
+        }
+        if (!neverServed.isEmpty()) {
+            report.row("Launches that never served within 120 s, " + app.name() + " (thread dumps in the output)", "-",
+                    String.join("; ", neverServed), neverServed.size() + " launch(es) not counted", "0", "investigate");
+            neverServed.clear();
         }
         Stats base = Stats.of(serveMillis.get(Variant.NO_AGENT));
         Stats notify = Stats.of(serveMillis.get(Variant.AGENT_NOTIFY));

@@ -172,8 +172,23 @@ record SampleApp(String name, List<String> launchArgs, String readyHook, boolean
                 }
                 Thread.sleep(1);
             }
-            throw new IOException(app.name + " did not serve on port " + port + " within " + timeoutMillis + " ms:\n"
+            throw new NeverServed(app.name + " did not serve on port " + port + " within " + timeoutMillis + " ms:\n"
                     + tail());
+        }
+
+        /** A launch still running but not serving when its time was up. */
+        static final class NeverServed extends IOException {
+            NeverServed(String message) {
+                super(message);
+            }
+        }
+
+        /** The JVM's own thread dump (SIGQUIT prints it to the output), then the output's last 300 lines. */
+        String threadDump() throws IOException, InterruptedException {
+            new ProcessBuilder("kill", "-QUIT", Long.toString(process.pid())).start().waitFor();
+            Thread.sleep(2000);
+            List<String> lines = Files.readAllLines(log, StandardCharsets.UTF_8);
+            return String.join("\n", lines.subList(Math.max(0, lines.size() - 300), lines.size()));
         }
 
         /** The value of a {@code KEY=number} line the sample printed, waiting for it up to the timeout. */
