@@ -359,15 +359,9 @@ class SocketAdoptionIT {
     void datagramChannelGetsTheInheritedDatagramSocket(String version) throws Exception {
         int port = freePort();
         try (Activated probe = new Activated(jdk(version), List.of("-d", "-l", "127.0.0.1:" + port), "",
-                "datagram", "*", Integer.toString(port));
-             DatagramSocket client = new DatagramSocket()) {
-            byte[] ping = "ping".getBytes(StandardCharsets.UTF_8);
+                "datagram", "*", Integer.toString(port))) {
             Thread.sleep(500); // systemd-socket-activate binds first; a datagram sent before is lost, so resend
-            long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-            while (probe.process.isAlive() && System.nanoTime() < end) {
-                client.send(new DatagramPacket(ping, ping.length, new InetSocketAddress("127.0.0.1", port)));
-                probe.process.waitFor(1, TimeUnit.SECONDS);
-            }
+            pingUntilItEnds(probe, port);
             String out = probe.finish();
             assertTrue(out.contains("datagram bound /127.0.0.1:" + port), probe::diagnostics);
             assertTrue(out.contains("datagram received ping"), probe::diagnostics);
@@ -379,14 +373,8 @@ class SocketAdoptionIT {
     void datagramSocketGetsTheInheritedDatagramSocket(String version) throws Exception {
         int port = freePort();
         try (Activated probe = new Activated(jdk(version), List.of("-d", "-l", "127.0.0.1:" + port), "",
-                "datagram-socket", "127.0.0.1", Integer.toString(port));
-             DatagramSocket client = new DatagramSocket()) {
-            byte[] ping = "ping".getBytes(StandardCharsets.UTF_8);
-            long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-            while (probe.process.isAlive() && System.nanoTime() < end) {
-                client.send(new DatagramPacket(ping, ping.length, new InetSocketAddress("127.0.0.1", port)));
-                probe.process.waitFor(1, TimeUnit.SECONDS);
-            }
+                "datagram-socket", "127.0.0.1", Integer.toString(port))) {
+            pingUntilItEnds(probe, port);
             String out = probe.finish();
             assertTrue(out.contains("datagram-socket bound /127.0.0.1:" + port), probe::diagnostics);
             assertTrue(out.contains("datagram-socket received ping"), probe::diagnostics);
@@ -416,14 +404,8 @@ class SocketAdoptionIT {
     void nettyEpollDatagramChannelGetsTheInheritedDatagramSocket(String version) throws Exception {
         int port = freePort();
         try (Activated probe = new Activated(jdk(version), List.of("-d", "-l", "127.0.0.1:" + port), "",
-                "epoll-datagram", "127.0.0.1", Integer.toString(port));
-             DatagramSocket client = new DatagramSocket()) {
-            byte[] ping = "ping".getBytes(StandardCharsets.UTF_8);
-            long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-            while (probe.process.isAlive() && System.nanoTime() < end) {
-                client.send(new DatagramPacket(ping, ping.length, new InetSocketAddress("127.0.0.1", port)));
-                probe.process.waitFor(1, TimeUnit.SECONDS);
-            }
+                "epoll-datagram", "127.0.0.1", Integer.toString(port))) {
+            pingUntilItEnds(probe, port);
             String out = probe.finish();
             assertTrue(out.contains("epoll-datagram bound /127.0.0.1:" + port), probe::diagnostics);
             assertTrue(out.contains("epoll-datagram received ping"), probe::diagnostics);
@@ -531,5 +513,17 @@ class SocketAdoptionIT {
             Assumptions.abort(home + " is missing");
         }
         return home;
+    }
+
+    /** Sends "ping" datagrams to 127.0.0.1:port, one a second, until the probe (which exits once it got one) ends. */
+    private static void pingUntilItEnds(Activated probe, int port) throws Exception {
+        try (DatagramSocket client = new DatagramSocket()) {
+            byte[] ping = "ping".getBytes(StandardCharsets.UTF_8);
+            long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+            while (probe.process.isAlive() && System.nanoTime() < end) {
+                client.send(new DatagramPacket(ping, ping.length, new InetSocketAddress("127.0.0.1", port)));
+                probe.process.waitFor(1, TimeUnit.SECONDS);
+            }
+        }
     }
 }
