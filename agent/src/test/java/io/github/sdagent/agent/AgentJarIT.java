@@ -57,7 +57,7 @@ class AgentJarIT {
             }
             // the ABIs core supports (64-bit Linux), nothing else
             assertEquals(List.of("com/sun/jna/linux-aarch64/libjnidispatch.so.resdata", "com/sun/jna/linux-x86-64/libjnidispatch.so.resdata"),
-                    natives.stream().sorted().toList());
+                    natives.stream().sorted().collect(java.util.stream.Collectors.toList()));
             for (String internal : new String[] {"io/github/sdagent/agent/AgentMain", "io/github/sdagent/core/Daemon",
                     "com/sun/jna/Native", "net/bytebuddy/jar/asm/ClassReader", "io/github/sdagent/agent/bridge/HookBridge"}) {
                 assertNotNull(file.getEntry(internal + ".classdata"), internal);
@@ -115,7 +115,7 @@ class AgentJarIT {
         assertEquals(List.of(), missing, "referenced by the agent's classes but neither in the jar nor in the JDK");
         // What the agent never changes: nothing it ships can initialise the JVM's logging manager (JNA's copy is
         // rewritten to private stand-ins at build time, agent/src/build/JnaIsolation.java)
-        assertEquals(List.of(), referenced.stream().filter(type -> type.startsWith("java/util/logging/")).toList(),
+        assertEquals(List.of(), referenced.stream().filter(type -> type.startsWith("java/util/logging/")).collect(java.util.stream.Collectors.toList()),
                 "java.util.logging referenced by the agent's classes");
     }
 

@@ -53,7 +53,7 @@ final class BindInterception implements ListenBridge.Dispatcher {
 
     /** Registers the weaver and rewrites the target classes that are already loaded. */
     void weave(Instrumentation inst, Consumer<ClassFileTransformer> transformers) throws Exception {
-        transformers.accept(new BindWeaver(problems));
+        transformers.accept(new BindWeaver(problems, inst));
         for (Class<?> type : inst.getAllLoadedClasses()) {
             if (isTarget(type)) {
                 try {
@@ -135,6 +135,35 @@ final class BindInterception implements ListenBridge.Dispatcher {
             adopted.put(fdVal, name);
         }
         return true;
+    }
+
+    @Override
+    public boolean beforeClassicBind(int kind, Object impl, InetAddress address, int port) {
+        int fdVal = jdk.fdVal(classicDescriptor(impl));
+        if (!beforeBind(KINDS[kind], fdVal, address, port)) {
+            return false;
+        }
+        try {
+            JdkInternals.Classic.bound(impl, address, port); // as the native does (and NioSocketImpl): the address asked for
+        } catch (IllegalAccessException e) {
+            throw new IllegalStateException(e); // opened in JdkInternals.open: cannot happen
+        }
+        return true;
+    }
+
+    @Override
+    public FileDescriptor classicDescriptor(Object impl) {
+        try {
+            return JdkInternals.Classic.descriptor(impl);
+        } catch (IllegalAccessException e) {
+            throw new IllegalStateException(e); // opened in JdkInternals.open: cannot happen
+        }
+    }
+
+    @Override
+    public java.lang.invoke.MethodHandle[] classicNatives() {
+        return new java.lang.invoke.MethodHandle[] {JdkInternals.Classic.SOCKET_BIND,
+                JdkInternals.Classic.SOCKET_LISTEN, JdkInternals.Classic.DATAGRAM_BIND};
     }
 
     @Override

@@ -6,6 +6,7 @@ import java.io.FileDescriptor;
 import java.lang.instrument.Instrumentation;
 import java.lang.invoke.MethodHandle;
 import java.lang.invoke.MethodHandles;
+import java.lang.invoke.MethodType;
 import java.lang.reflect.Field;
 import java.lang.reflect.Method;
 import java.net.InetAddress;
@@ -18,8 +19,9 @@ import java.util.Set;
 /**
  * The JDK internals the bind interception uses, opened through the agent's Instrumentation (the user passes no
  * {@code --add-opens}): java.base reads the bridge's module (the rewritten JDK classes call it), and
- * {@code sun.nio.ch} and {@code java.io} are opened to the agent's module only (for the original
- * {@code Net.bind/listen} and a FileDescriptor's number). Java 8 API, hence reflection for the module calls.
+ * {@code sun.nio.ch}, {@code java.io} and {@code java.net} are opened to the agent's module only (for the original
+ * {@code Net.bind/listen}, a FileDescriptor's number, and the classic SocketImpl's natives and fields). Java 8 API,
+ * hence reflection for the module calls.
  */
 final class JdkInternals {
 
@@ -37,8 +39,7 @@ final class JdkInternals {
 
     /** @throws Exception with a message saying what is missing, when this JDK is not one the interception knows */
     static JdkInternals open(Instrumentation inst) throws Exception {
-        String unsupported = unsupported(System.getProperty("java.specification.version"),
-                System.getProperty("jdk.net.usePlainSocketImpl"));
+        String unsupported = unsupported(System.getProperty("java.specification.version"));
         if (unsupported != null) {
             throw new UnsupportedOperationException(unsupported);
         }
@@ -50,6 +51,7 @@ final class JdkInternals {
         Map<String, Set<?>> opens = new HashMap<>();
         opens.put("sun.nio.ch", Collections.singleton(own));
         opens.put("java.io", Collections.singleton(own));
+        opens.put("java.net", Collections.singleton(own));
         Class<?> moduleType = Class.forName("java.lang.Module");
         Instrumentation.class.getMethod("redefineModule", moduleType, Set.class, Map.class, Map.class, Set.class,
                 Map.class).invoke(inst, javaBase, Collections.singleton(bridge), Collections.emptyMap(), opens,
@@ -69,29 +71,79 @@ final class JdkInternals {
     }
 
     /**
-     * Why this JDK's binds cannot all be intercepted, or null. Every server socket kind or none: an interception that
-     * covers ServerSocketChannel but not java.net.ServerSocket would serve some binds of an application from systemd
-     * and leave others failing on the same port.
+     * Why this JDK's binds cannot be intercepted, or null. The interception knows the internals of JDK 11 and later
+     * (tested on 11, 17 and 25); below, the agent intercepts no bind at all rather than some.
      *
-     * @param specVersion        java.specification.version ("1.8", "11", "17"...)
-     * @param usePlainSocketImpl the system property jdk.net.usePlainSocketImpl (JDK 13 to 17), or null
+     * @param specVersion java.specification.version ("1.8", "11", "17"...)
      */
-    static String unsupported(String specVersion, String usePlainSocketImpl) {
-        int feature;
-        try {
-            feature = Integer.parseInt(specVersion.startsWith("1.") ? specVersion.substring(2) : specVersion);
-        } catch (RuntimeException e) {
+    static String unsupported(String specVersion) {
+        int feature = io.github.sdagent.agent.isolation.NativeAccess.featureVersion(specVersion);
+        if (feature == 0) {
             return "socket interception does not know java.specification.version " + specVersion;
         }
-        if (feature < 13) {
-            return "socket interception needs JDK 13 or later (this is JDK " + specVersion + ": its java.net.ServerSocket"
-                    + " binds in PlainSocketImpl and its channels in other methods than the ones it rewrites)";
-        }
-        if (feature <= 17 && usePlainSocketImpl != null && !usePlainSocketImpl.equalsIgnoreCase("false")) {
-            return "socket interception does not cover -Djdk.net.usePlainSocketImpl (java.net.ServerSocket then binds in"
-                    + " PlainSocketImpl)";
+        if (feature < 11) {
+            return "socket interception needs JDK 11 or later (this is JDK " + specVersion + ")";
         }
         return null;
+    }
+
+    /**
+     * The classic {@code java.net} implementations (JDK 11 to 17): their natives, the receiver first, and the fields
+     * their native bind sets. Looked up at the first call from one of them (a holder class: nothing of it loads
+     * on JDKs or in applications that never use them).
+     */
+    static final class Classic {
+        static final MethodHandle SOCKET_BIND;
+        static final MethodHandle SOCKET_LISTEN;
+        static final MethodHandle DATAGRAM_BIND;
+        static final Field SOCKET_FD;
+        static final Field SOCKET_ADDRESS;
+        static final Field SOCKET_LOCAL_PORT;
+        static final Field DATAGRAM_FD;
+        static final Field DATAGRAM_LOCAL_PORT;
+
+        static {
+            try {
+                MethodHandles.Lookup lookup = MethodHandles.lookup();
+                Class<?> plainSocket = Class.forName("java.net.AbstractPlainSocketImpl", false, null);
+                Class<?> plainDatagram = Class.forName("java.net.AbstractPlainDatagramSocketImpl", false, null);
+                SOCKET_BIND = lookup.unreflect(accessible(plainSocket.getDeclaredMethod("socketBind",
+                        InetAddress.class, int.class))).asType(MethodType.methodType(void.class,
+                        java.net.SocketImpl.class, InetAddress.class, int.class));
+                SOCKET_LISTEN = lookup.unreflect(accessible(plainSocket.getDeclaredMethod("socketListen", int.class)))
+                        .asType(MethodType.methodType(void.class, java.net.SocketImpl.class, int.class));
+                DATAGRAM_BIND = lookup.unreflect(accessible(plainDatagram.getDeclaredMethod("bind0", int.class,
+                        InetAddress.class))).asType(MethodType.methodType(void.class,
+                        java.net.DatagramSocketImpl.class, int.class, InetAddress.class));
+                SOCKET_FD = accessible(java.net.SocketImpl.class.getDeclaredField("fd"));
+                SOCKET_ADDRESS = accessible(java.net.SocketImpl.class.getDeclaredField("address"));
+                SOCKET_LOCAL_PORT = accessible(java.net.SocketImpl.class.getDeclaredField("localport"));
+                DATAGRAM_FD = accessible(java.net.DatagramSocketImpl.class.getDeclaredField("fd"));
+                DATAGRAM_LOCAL_PORT = accessible(java.net.DatagramSocketImpl.class.getDeclaredField("localPort"));
+            } catch (ReflectiveOperationException e) {
+                throw new IllegalStateException("the classic java.net socket implementations are not as expected", e);
+            }
+        }
+
+        private static <T extends java.lang.reflect.AccessibleObject> T accessible(T member) {
+            member.setAccessible(true);
+            return member;
+        }
+
+        /** The descriptor of a SocketImpl or DatagramSocketImpl. */
+        static FileDescriptor descriptor(Object impl) throws IllegalAccessException {
+            return (FileDescriptor) (impl instanceof java.net.SocketImpl ? SOCKET_FD : DATAGRAM_FD).get(impl);
+        }
+
+        /** What the skipped native bind would have set: the address asked for and the port. */
+        static void bound(Object impl, InetAddress address, int port) throws IllegalAccessException {
+            if (impl instanceof java.net.SocketImpl) {
+                SOCKET_ADDRESS.set(impl, address);
+                SOCKET_LOCAL_PORT.setInt(impl, port);
+            } else {
+                DATAGRAM_LOCAL_PORT.setInt(impl, port);
+            }
+        }
     }
 
     /**

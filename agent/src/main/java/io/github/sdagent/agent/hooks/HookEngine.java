@@ -334,6 +334,9 @@ public final class HookEngine implements HookBridge.Dispatcher, ClassFileTransfo
         if (classSites.isEmpty() && constructorHooks.isEmpty()) {
             return null;
         }
+        // an OSGi bundle or a JBoss module may not see the bridge: a forwarder then, or no weaving (never a failing app)
+        BridgeVisibility.of(inst).require(loader, io.github.sdagent.agent.bridge.HookBridge.class,
+                HookBridgeForwarder.class);
         HookModules.readBridge(inst, loader, name);
         Map<String, List<Integer>> bySignature = new HashMap<>();
         for (Site site : classSites) {

@@ -19,13 +19,27 @@ public final class NativeAccess {
         return hasModules() ? ModuleAccess.describe(NativeAccess.class) : "unnamed";
     }
 
-    /** @return true when enabled, false when not needed (Java 8, or not a named module, as in tests/CLI) */
+    /**
+     * @return true when enabled, false when not needed (Java 8; JDK 11, which has neither native access control nor
+     *         the jdk.internal.access package; or not a named module, as in tests/CLI). From JDK 17 on it is done as
+     *         tested there, although only JDK 24+ restricts JNI.
+     */
     public static boolean enableForOwnModule(Instrumentation inst) {
-        if (!hasModules() || !ModuleAccess.isNamed(NativeAccess.class)) {
+        if (!hasModules() || featureVersion(System.getProperty("java.specification.version")) < 17
+                || !ModuleAccess.isNamed(NativeAccess.class)) {
             return false;
         }
         ModuleAccess.enableNativeAccess(inst, NativeAccess.class);
         return true;
+    }
+
+    /** The JDK's feature version from java.specification.version ("1.8" is 8), or 0 when it cannot be read. */
+    public static int featureVersion(String specVersion) {
+        try {
+            return Integer.parseInt(specVersion.startsWith("1.") ? specVersion.substring(2) : specVersion);
+        } catch (RuntimeException e) {
+            return 0;
+        }
     }
 
     /** Java 9+; tested without loading anything (the class is loaded at JVM start whatever the agent does). */

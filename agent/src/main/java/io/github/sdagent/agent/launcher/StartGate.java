@@ -52,6 +52,7 @@ final class StartGate implements ClassFileTransformer, Consumer<ClassFileTransfo
      */
     static final String[] BIND_CLASSES = {"sun/nio/ch/ServerSocketChannelImpl", "sun/nio/ch/NioSocketImpl",
             "sun/nio/ch/DatagramChannelImpl", "sun/nio/ch/AsynchronousServerSocketChannelImpl",
+            "java/net/AbstractPlainSocketImpl", "java/net/AbstractPlainDatagramSocketImpl",
             "io/netty/channel/unix/Socket"};
 
     StartGate(Set<String> hookClasses) {

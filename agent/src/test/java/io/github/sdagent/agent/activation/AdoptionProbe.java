@@ -28,7 +28,8 @@ import java.nio.file.Paths;
  * for OP_ACCEPT, and in its epoll set, before it binds), {@code datagram} (DatagramChannel), {@code datagram-socket}
  * (java.net.DatagramSocket), {@code options} (channel with SO_RCVBUF set before its bind), {@code async} (AsynchronousServerSocketChannel), {@code epoll} (Netty's native epoll
  * transport, see {@link EpollProbe}; needs the Netty jars on the class path), {@code shaded-epoll} (the relocated
- * Netty 4.1 of grpc-netty-shaded, see {@link ShadedEpollProbe}), {@code epoll-datagram} (Netty's EpollDatagramChannel), {@code io_uring} (Netty's io_uring transport).
+ * Netty 4.1 of grpc-netty-shaded, see {@link ShadedEpollProbe}), {@code bundle-epoll} (epoll, with Netty and the
+ * probe loaded by a {@code BundleLikeLoader}, which does not see the agent's bridge), {@code epoll-datagram} (Netty's EpollDatagramChannel), {@code io_uring} (Netty's io_uring transport).
  */
 public final class AdoptionProbe {
 
@@ -43,6 +44,10 @@ public final class AdoptionProbe {
                     EpollProbe.serve(address, false, true);
                 } else if (mode.equals("epoll-datagram")) {
                     EpollProbe.receiveOne(address);
+                } else if (mode.equals("bundle-epoll")) {
+                    // Netty loaded by a loader that hides the agent's bridge, as an OSGi bundle or a JBoss module
+                    io.github.sdagent.agent.testapp.BundleLikeLoader.run(EpollProbe.class.getName(),
+                            new String[] {"epoll", args[1], args[i]});
                 } else if (mode.equals("shaded-epoll")) {
                     ShadedEpollProbe.serve(address, false);
                 } else {

@@ -28,7 +28,7 @@ class BindWeaverCostTest {
     void costPerLoadedClass() throws IOException {
         List<String> names = jdkClassNames();
         List<String> problems = new ArrayList<>();
-        BindWeaver weaver = new BindWeaver(problems::add);
+        BindWeaver weaver = new BindWeaver(problems::add, null);
         ClassLoader application = BindWeaverCostTest.class.getClassLoader();
         byte[] notAClass = new byte[0];
         long[] bootstrap = new long[50];

@@ -87,35 +87,69 @@ class SocketActivationTest {
                 assertThrows(IllegalArgumentException.class, () -> SocketMapping.parse("a:1+a:2")).getMessage());
     }
 
-    /** The weaver finds exactly the calls it expects in this JDK's classes (the suite runs on JDK 17 and 25). */
+    /**
+     * The weaver finds exactly the calls it expects in this JDK's classes (the suite runs on JDK 17 and 25): JDK 17
+     * still has the classic java.net implementations (-Djdk.net.usePlainSocketImpl), JDK 18+ has not.
+     */
     @Test
     void weaverRewritesThisJdksBindClasses() throws Exception {
+        int woven = 0;
         for (BindWeaver.Target target : BindWeaver.TARGETS) {
             byte[] original;
             try (InputStream in = ClassLoader.getSystemResourceAsStream(target.className + ".class")) {
+                boolean classic = target.className.startsWith("java/net/");
+                if (classic && Runtime.version().feature() >= 18) {
+                    assertNull(in, target.className + " is gone since JDK 18");
+                    continue;
+                }
                 assertNotNull(in, target.className);
                 original = in.readAllBytes();
             }
-            byte[] woven = BindWeaver.weave(target, original);
-            String text = new String(woven, java.nio.charset.StandardCharsets.ISO_8859_1);
-            for (String bridgeName : target.bridgeNames) {
-                assertTrue(text.contains(bridgeName), target.className + " calls " + bridgeName);
-            }
-            assertTrue(text.contains(BindWeaver.BRIDGE));
+            assertWoven(target, BindWeaver.weave(target, original));
+            woven++;
         }
+        assertEquals(Runtime.version().feature() >= 18 ? 4 : 6, woven);
+    }
+
+    /** The same on JDK 11's own class files, read from its runtime image (integration-tests/jdk11.sh). */
+    @Test
+    void weaverRewritesJdk11BindClasses() throws Exception {
+        String home = SocketAdoptionIT.jdk("11");
+        try (java.nio.file.FileSystem jrt = java.nio.file.FileSystems.newFileSystem(java.net.URI.create("jrt:/"),
+                java.util.Map.of("java.home", home))) {
+            int woven = 0;
+            for (BindWeaver.Target target : BindWeaver.TARGETS) {
+                java.nio.file.Path file = jrt.getPath("/modules/java.base/" + target.className + ".class");
+                if (target.className.equals("sun/nio/ch/NioSocketImpl")) {
+                    assertTrue(!java.nio.file.Files.exists(file), "NioSocketImpl is new in JDK 13");
+                    continue;
+                }
+                assertWoven(target, BindWeaver.weave(target, java.nio.file.Files.readAllBytes(file)));
+                woven++;
+            }
+            assertEquals(5, woven);
+        }
+    }
+
+    private static void assertWoven(BindWeaver.Target target, byte[] woven) {
+        String text = new String(woven, java.nio.charset.StandardCharsets.ISO_8859_1);
+        for (BindWeaver.Rewrite rewrite : target.rewrites) {
+            assertTrue(text.contains(rewrite.bridgeName), target.className + " calls " + rewrite.bridgeName);
+        }
+        assertTrue(text.contains(BindWeaver.BRIDGE));
     }
 
     @Test
     void weaverRefusesAClassWithoutTheExpectedCalls() throws Exception {
         BindWeaver.Target wrong = new BindWeaver.Target("sun/nio/ch/ServerSocketChannelImpl",
-                new String[] {"noSuchMethod"}, new String[] {"bind" + BindWeaver.FAMILY_BIND},
-                new String[] {"bindServerChannel"});
+                BindWeaver.Rewrite.net(new String[] {"noSuchMethod"}, "bind" + BindWeaver.FAMILY_BIND,
+                        "bindServerChannel", 0));
         byte[] original;
         try (InputStream in = ClassLoader.getSystemResourceAsStream(wrong.className + ".class")) {
             original = in.readAllBytes();
         }
         IllegalStateException e = assertThrows(IllegalStateException.class, () -> BindWeaver.weave(wrong, original));
-        assertTrue(e.getMessage().startsWith("expected one call to Net.bind"), e.getMessage());
+        assertTrue(e.getMessage().startsWith("expected one call to bind(Ljava/net/ProtocolFamily;"), e.getMessage());
     }
 
     /** Netty's own socket class (a test dependency) holds exactly the native calls the weaver rewrites. */
@@ -146,16 +180,15 @@ class SocketActivationTest {
         assertTrue(!BindWeaver.isNettySocket("java/net/Socket"));
     }
 
-    /** JDK 11/12 and usePlainSocketImpl: the whole interception stays off, with a reason; 13+ otherwise on. */
+    /** JDK 11 and later are intercepted (tested on 11, 17 and 25); older JDKs not at all, with a reason. */
     @Test
-    void jdksWhoseServerSocketIsNotCoveredAreRefusedAsAWhole() {
-        assertTrue(JdkInternals.unsupported("11", null).startsWith("socket interception needs JDK 13 or later"));
-        assertTrue(JdkInternals.unsupported("12", null).contains("PlainSocketImpl"));
-        assertTrue(JdkInternals.unsupported("1.8", null).contains("JDK 13 or later"));
-        assertNull(JdkInternals.unsupported("13", null));
-        assertNull(JdkInternals.unsupported("17", "false"));
-        assertTrue(JdkInternals.unsupported("17", "").contains("usePlainSocketImpl"));
-        assertTrue(JdkInternals.unsupported("17", "true").contains("usePlainSocketImpl"));
-        assertNull(JdkInternals.unsupported("25", "true")); // gone since JDK 18: the property does nothing
+    void jdksBefore11AreRefusedAsAWhole() {
+        assertEquals("socket interception needs JDK 11 or later (this is JDK 1.8)", JdkInternals.unsupported("1.8"));
+        assertEquals("socket interception needs JDK 11 or later (this is JDK 10)", JdkInternals.unsupported("10"));
+        assertEquals("socket interception does not know java.specification.version x",
+                JdkInternals.unsupported("x"));
+        assertNull(JdkInternals.unsupported("11"));
+        assertNull(JdkInternals.unsupported("17"));
+        assertNull(JdkInternals.unsupported("25"));
     }
 }

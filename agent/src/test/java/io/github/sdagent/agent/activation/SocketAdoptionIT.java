@@ -31,10 +31,13 @@ import org.junit.jupiter.params.provider.ValueSource;
  * binds as an ordinary server would, and what it answers and prints shows whether its bind got the inherited socket.
  * Every test runs on JDK 17 and JDK 25.
  */
-class SocketAdoptionIT {
+public class SocketAdoptionIT {
 
     static final String JDK17 = System.getProperty("java.home");
     static final String JDK25 = System.getProperty("sdagent.test.jdk25", "/usr/lib/jvm/temurin-25-jdk-amd64");
+    /** Unpacked by integration-tests/jdk11.sh (Debian bullseye's openjdk-11; .ci/run exports SDAGENT_JDK11). */
+    static final String JDK11 = System.getenv().getOrDefault("SDAGENT_JDK11",
+            "/var/tmp/sd-agent-jdk11/root/usr/lib/jvm/java-11-openjdk-amd64");
     static final int TIMEOUT_MS = 120_000;
 
     @TempDir
@@ -171,7 +174,7 @@ class SocketAdoptionIT {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"17", "25"})
+    @ValueSource(strings = {"11", "17", "25"})
     void serverSocketGetsTheInheritedSocket(String version) throws Exception {
         int port = freePort();
         try (Activated probe = new Activated(jdk(version), List.of("-l", "127.0.0.1:" + port), "",
@@ -185,7 +188,7 @@ class SocketAdoptionIT {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"17", "25"})
+    @ValueSource(strings = {"11", "17", "25"})
     void dualStackChannelOnTheWildcardTakesAnIpv4Socket(String version) throws Exception {
         int port = freePort();
         try (Activated probe = new Activated(jdk(version), List.of("-l", "127.0.0.1:" + port), "",
@@ -196,7 +199,7 @@ class SocketAdoptionIT {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"17", "25"})
+    @ValueSource(strings = {"11", "17", "25"})
     void closedAndReboundChannelGetsTheSocketAgain(String version) throws Exception {
         int port = freePort();
         try (Activated probe = new Activated(jdk(version), List.of("-l", "127.0.0.1:" + port), "",
@@ -213,7 +216,7 @@ class SocketAdoptionIT {
      * the bind gets the inherited socket and the event loop accepts the first connection, queued before the JVM ran.
      */
     @ParameterizedTest
-    @ValueSource(strings = {"17", "25"})
+    @ValueSource(strings = {"11", "17", "25"})
     void nettyEpollServerGetsTheInheritedSocket(String version) throws Exception {
         int port = freePort();
         try (Activated probe = new Activated(jdk(version), List.of("-l", "127.0.0.1:" + port), "",
@@ -226,9 +229,27 @@ class SocketAdoptionIT {
         }
     }
 
-    /** SO_RCVBUF set on the application's socket before its bind lands on the inherited socket that replaces it. */
+    /**
+     * Netty's epoll socket class defined by a loader that does not delegate the agent's packages (an OSGi bundle, a
+     * JBoss module): its rewritten bind reaches the bridge through a forwarder defined in that loader, and the
+     * first connection is served from the inherited socket. Before, the bind threw NoClassDefFoundError.
+     */
     @ParameterizedTest
     @ValueSource(strings = {"17", "25"})
+    void nettyEpollInABundleLikeLoaderGetsTheInheritedSocket(String version) throws Exception {
+        int port = freePort();
+        try (Activated probe = new Activated(jdk(version), List.of("-l", "127.0.0.1:" + port), "",
+                "bundle-epoll", "127.0.0.1", Integer.toString(port))) {
+            assertEquals("hello epoll local=/127.0.0.1:" + port, probe.request(port), probe::diagnostics);
+            assertTrue(probe.finish().contains("epoll bound /127.0.0.1:" + port), probe::diagnostics);
+            assertTrue(probe.stderr().contains("the netty-native bind to 127.0.0.1:" + port + " uses inherited socket"),
+                    probe::diagnostics);
+        }
+    }
+
+    /** SO_RCVBUF set on the application's socket before its bind lands on the inherited socket that replaces it. */
+    @ParameterizedTest
+    @ValueSource(strings = {"11", "17", "25"})
     void optionsSetBeforeTheBindAreCarriedOver(String version) throws Exception {
         int port = freePort();
         try (Activated probe = new Activated(jdk(version), List.of("-l", "127.0.0.1:" + port), "",
@@ -249,7 +270,7 @@ class SocketAdoptionIT {
      * with its own native library) found by the same name test, served from the inherited socket.
      */
     @ParameterizedTest
-    @ValueSource(strings = {"17", "25"})
+    @ValueSource(strings = {"11", "17", "25"})
     void relocatedNetty41EpollServerGetsTheInheritedSocket(String version) throws Exception {
         int port = freePort();
         try (Activated probe = new Activated(jdk(version), List.of("-l", "127.0.0.1:" + port), "",
@@ -262,7 +283,7 @@ class SocketAdoptionIT {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"17", "25"})
+    @ValueSource(strings = {"11", "17", "25"})
     void asynchronousServerChannelGetsTheInheritedSocket(String version) throws Exception {
         int port = freePort();
         try (Activated probe = new Activated(jdk(version), List.of("-l", "127.0.0.1:" + port), "",
@@ -275,7 +296,7 @@ class SocketAdoptionIT {
 
     /** dup2 replaces the file an epoll registration belongs to: the agent registers the new one the same way. */
     @ParameterizedTest
-    @ValueSource(strings = {"17", "25"})
+    @ValueSource(strings = {"11", "17", "25"})
     void channelInASelectorBeforeItBindsStillGetsItsConnections(String version) throws Exception {
         int port = freePort();
         try (Activated probe = new Activated(jdk(version), List.of("-l", "127.0.0.1:" + port), "",
@@ -286,7 +307,7 @@ class SocketAdoptionIT {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"17", "25"})
+    @ValueSource(strings = {"11", "17", "25"})
     void namedSocketsServeTheMappedPorts(String version) throws Exception {
         int web = freePort();
         int admin = freePort();
@@ -305,7 +326,7 @@ class SocketAdoptionIT {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"17", "25"})
+    @ValueSource(strings = {"11", "17", "25"})
     void socketsOffLeavesTheBindAlone(String version) throws Exception {
         int port = freePort();
         try (Activated probe = new Activated(jdk(version), List.of("-l", "127.0.0.1:" + port), "sockets=off",
@@ -318,29 +339,49 @@ class SocketAdoptionIT {
     }
 
     /**
-     * JDK 17 with -Djdk.net.usePlainSocketImpl (java.net.ServerSocket binds in PlainSocketImpl, which is not
-     * intercepted): the agent says so once and intercepts no bind at all, not even the channel's it could serve.
-     * This is also what JDK 11 and 12 get (the same check, by version; no such JDK on the test machine).
+     * java.net.ServerSocket on its classic implementation (PlainSocketImpl: JDK 11's default, JDK 17's with
+     * -Djdk.net.usePlainSocketImpl), bound to the wildcard: it gets the inherited socket. The class-load log proves
+     * which implementation ran.
      */
-    @org.junit.jupiter.api.Test
-    void aJdkWhoseServerSocketIsNotCoveredLeavesEveryBindAlone() throws Exception {
+    @ParameterizedTest
+    @ValueSource(strings = {"11", "17"})
+    void classicServerSocketGetsTheInheritedSocket(String version) throws Exception {
         int port = freePort();
-        String jdk17 = Runtime.version().feature() == 17 ? jdk("17") : "/usr/lib/jvm/java-17-openjdk-amd64";
-        try (Activated probe = new Activated(jdk17, List.of("-l", "127.0.0.1:" + port,
-                "-E", "JDK_JAVA_OPTIONS=-Djdk.net.usePlainSocketImpl"), "", "channel", "127.0.0.1",
-                Integer.toString(port))) {
-            connectWithoutAnswer(port);
+        Path classes = dir.resolve("classes.txt");
+        try (Activated probe = new Activated(classicJdk(version), List.of("-l", "127.0.0.1:" + port, "-E",
+                "JDK_JAVA_OPTIONS=-Djdk.net.usePlainSocketImpl=true -Xlog:class+load=info:file=" + classes), "",
+                "server-socket", "*", Integer.toString(port))) {
+            // the address asked for, as the native bind and JDK 13+'s NioSocketImpl report it
+            assertEquals("hello server-socket local=0.0.0.0/0.0.0.0:" + port, probe.request(port), probe::diagnostics);
+            assertTrue(probe.finish().contains("server-socket bound 0.0.0.0/0.0.0.0:" + port), probe::diagnostics);
+            assertTrue(probe.stderr().contains("sd-agent: socket activation: the server-socket bind to 0.0.0.0:" + port
+                    + " uses inherited socket 'unknown' (fd 3, 127.0.0.1:" + port + ")"), probe::diagnostics);
+            String log = Files.readString(classes);
+            assertTrue(log.contains("java.net.PlainSocketImpl ") && !log.contains("sun.nio.ch.NioSocketImpl "),
+                    "the classic implementation ran");
+        }
+    }
+
+    /** java.net.DatagramSocket on its classic implementation (JDK 11; JDK 17 with -Djdk.net.usePlainDatagramSocketImpl). */
+    @ParameterizedTest
+    @ValueSource(strings = {"11", "17"})
+    void classicDatagramSocketGetsTheInheritedDatagramSocket(String version) throws Exception {
+        int port = freePort();
+        Path classes = dir.resolve("classes.txt");
+        try (Activated probe = new Activated(classicJdk(version), List.of("-d", "-l", "127.0.0.1:" + port, "-E",
+                "JDK_JAVA_OPTIONS=-Djdk.net.usePlainDatagramSocketImpl=true -Xlog:class+load=info:file=" + classes), "",
+                "datagram-socket", "*", Integer.toString(port))) {
+            pingUntilItEnds(probe, port);
             String out = probe.finish();
-            assertTrue(out.contains("bind failed: java.net.BindException: Address already in use"), probe::diagnostics);
-            String err = probe.stderr();
-            assertEquals(1, err.split("socket interception does not cover -Djdk.net.usePlainSocketImpl", -1).length - 1,
-                    probe::diagnostics);
-            assertTrue(!err.contains("uses inherited socket"), probe::diagnostics);
+            assertTrue(out.contains("datagram-socket bound /127.0.0.1:" + port), probe::diagnostics);
+            assertTrue(out.contains("datagram-socket received ping"), probe::diagnostics);
+            assertTrue(Files.readString(classes).contains("java.net.PlainDatagramSocketImpl "),
+                    "the classic implementation ran");
         }
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"17", "25"})
+    @ValueSource(strings = {"11", "17", "25"})
     void listenPidOfAnotherProcessIsIgnored(String version) throws Exception {
         int port = freePort();
         // The agent is active (NOTIFY_SOCKET is set: nobody listens there), but LISTEN_PID names pid 1.
@@ -355,7 +396,7 @@ class SocketAdoptionIT {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"17", "25"})
+    @ValueSource(strings = {"11", "17", "25"})
     void datagramChannelGetsTheInheritedDatagramSocket(String version) throws Exception {
         int port = freePort();
         try (Activated probe = new Activated(jdk(version), List.of("-d", "-l", "127.0.0.1:" + port), "",
@@ -369,7 +410,7 @@ class SocketAdoptionIT {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"17", "25"})
+    @ValueSource(strings = {"11", "17", "25"})
     void datagramSocketGetsTheInheritedDatagramSocket(String version) throws Exception {
         int port = freePort();
         try (Activated probe = new Activated(jdk(version), List.of("-d", "-l", "127.0.0.1:" + port), "",
@@ -383,7 +424,7 @@ class SocketAdoptionIT {
 
     /** Netty's io_uring transport binds through the same io.netty.channel.unix.Socket: served from the inherited socket. */
     @ParameterizedTest
-    @ValueSource(strings = {"17", "25"})
+    @ValueSource(strings = {"11", "17", "25"})
     void nettyIoUringServerGetsTheInheritedSocket(String version) throws Exception {
         // a kernel or container (seccomp) without io_uring cannot run this transport at all: say so, do not fail
         Assumptions.assumeTrue(io.netty.channel.uring.IoUring.isAvailable(),
@@ -400,7 +441,7 @@ class SocketAdoptionIT {
 
     /** Netty's EpollDatagramChannel: its bind (no listen) gets the inherited datagram socket (SO_TYPE tells). */
     @ParameterizedTest
-    @ValueSource(strings = {"17", "25"})
+    @ValueSource(strings = {"11", "17", "25"})
     void nettyEpollDatagramChannelGetsTheInheritedDatagramSocket(String version) throws Exception {
         int port = freePort();
         try (Activated probe = new Activated(jdk(version), List.of("-d", "-l", "127.0.0.1:" + port), "",
@@ -416,13 +457,15 @@ class SocketAdoptionIT {
 
     /** An IPv6 socket ({@code -l [::1]:PORT}) serves the JDK's channel bound to ::1. */
     @ParameterizedTest
-    @ValueSource(strings = {"17", "25"})
+    @ValueSource(strings = {"11", "17", "25"})
     void ipv6SocketServesAnIpv6Bind(String version) throws Exception {
         int port = freePort();
         try (Activated probe = new Activated(jdk(version), List.of("-l", "[::1]:" + port), "",
                 "channel", "::1", Integer.toString(port))) {
             String reply = probe.request6(port);
-            assertEquals("hello channel local=/[0:0:0:0:0:0:0:1]:" + port, reply, probe::diagnostics);
+            // InetSocketAddress.toString puts IPv6 literals in brackets since JDK 14
+            String local = version.equals("11") ? "/0:0:0:0:0:0:0:1:" : "/[0:0:0:0:0:0:0:1]:";
+            assertEquals("hello channel local=" + local + port, reply, probe::diagnostics);
             probe.finish();
         }
     }
@@ -432,7 +475,8 @@ class SocketAdoptionIT {
      * explicit ready= hook or ready=start), nothing of the interception loads or weaves.
      */
     @ParameterizedTest
-    @org.junit.jupiter.params.provider.CsvSource({"17,ready=start", "25,ready=start",
+    @org.junit.jupiter.params.provider.CsvSource({"11,ready=start", "17,ready=start", "25,ready=start",
+            "11,ready=io.github.sdagent.agent.activation.AdoptionProbe#main",
             "17,ready=io.github.sdagent.agent.activation.AdoptionProbe#main",
             "25,ready=io.github.sdagent.agent.activation.AdoptionProbe#main"})
     void withoutListenFdsNothingOfItLoads(String version, String ready) throws Exception {
@@ -446,7 +490,7 @@ class SocketAdoptionIT {
 
     /** ready=auto (the default) observes listeners for its fallback: then the interception is installed. */
     @ParameterizedTest
-    @ValueSource(strings = {"17", "25"})
+    @ValueSource(strings = {"11", "17", "25"})
     void readyAutoInstallsTheInterceptionForItsFallback(String version) throws Exception {
         String log = runWithClassLoadLog(version, null);
         assertTrue(log.contains("io.github.sdagent.agent.bridge.listen.ListenBridge "), log);
@@ -504,13 +548,20 @@ class SocketAdoptionIT {
         }
     }
 
-    static String jdk(String version) {
-        String home = version.equals("17") ? JDK17 : JDK25;
+    /** JDK 11, or a JDK 17 (the last with the classic implementations) also when this test runs on JDK 25. */
+    private static String classicJdk(String version) {
+        return version.equals("17") && Runtime.version().feature() != 17 ? "/usr/lib/jvm/java-17-openjdk-amd64"
+                : jdk(version);
+    }
+
+    public static String jdk(String version) {
+        String home = version.equals("17") ? JDK17 : version.equals("11") ? JDK11 : JDK25;
         if (!Files.isExecutable(Paths.get(home, "bin", "java"))) {
+            String missing = home + " is missing" + (version.equals("11") ? " (bash integration-tests/jdk11.sh ensure)" : "");
             if ("1".equals(System.getenv("SDAGENT_REQUIRE_SYSTEMD"))) {
-                throw new AssertionError(home + " is missing");
+                throw new AssertionError(missing);
             }
-            Assumptions.abort(home + " is missing");
+            Assumptions.abort(missing);
         }
         return home;
     }

@@ -3,14 +3,18 @@ package io.github.sdagent.agent.bridge.listen;
 import java.io.FileDescriptor;
 import java.io.IOException;
 import java.lang.invoke.MethodHandle;
+import java.net.DatagramSocketImpl;
 import java.net.InetAddress;
 import java.net.ProtocolFamily;
+import java.net.SocketException;
+import java.net.SocketImpl;
 
 /**
  * Where the JDK's bind and listen calls go once the agent's bind interception has rewritten them (in
  * {@code sun.nio.ch.ServerSocketChannelImpl}, {@code NioSocketImpl}, {@code DatagramChannelImpl} and
  * {@code AsynchronousServerSocketChannelImpl}, the static calls to {@code sun.nio.ch.Net.bind/listen} are redirected
- * here, same arguments), and Netty's native ones (in {@code io.netty.channel.unix.Socket} and its relocated copies,
+ * here, same arguments; in the classic {@code java.net.AbstractPlainSocketImpl} and
+ * {@code AbstractPlainDatagramSocketImpl} of JDK 11 to 17, the calls of their natives, the receiver first), and Netty's native ones (in {@code io.netty.channel.unix.Socket} and its relocated copies,
  * the calls to its private natives {@code bind(IZ[BII)I} and {@code listen(II)I} come here with the calling class
  * as one more argument, so that the original native of that very copy runs). On the bootstrap class path,
  * JDK types only. The agent's dispatcher may take the bind over (adopt an inherited socket); otherwise, and
@@ -56,6 +60,21 @@ public final class ListenBridge {
 
         /** The private static natives {@code bind(IZ[BII)I} and {@code listen(II)I} of this Netty socket class. */
         MethodHandle[] nettyNatives(Class<?> socketClass) throws Exception;
+
+        /**
+         * As {@link #beforeBind}, for a classic {@code SocketImpl} or {@code DatagramSocketImpl} ({@code impl}); when
+         * it adopts a socket it also sets the fields the skipped native bind would have set.
+         */
+        boolean beforeClassicBind(int kind, Object impl, InetAddress address, int port);
+
+        /** The descriptor of a classic {@code SocketImpl} or {@code DatagramSocketImpl}. */
+        FileDescriptor classicDescriptor(Object impl);
+
+        /**
+         * The classic implementations' originals, the receiver first: {@code socketBind(SocketImpl, InetAddress, int)},
+         * {@code socketListen(SocketImpl, int)} and {@code bind0(DatagramSocketImpl, int, InetAddress)}.
+         */
+        MethodHandle[] classicNatives() throws Exception;
     }
 
     /** Per Netty socket class (the original and each relocated copy): its natives, found once. */
@@ -71,6 +90,8 @@ public final class ListenBridge {
     };
 
     private static volatile Dispatcher dispatcher;
+    /** The classic implementations' natives: looked up at their first call (only JDK 11 to 17 have them). */
+    private static volatile MethodHandle[] classicNatives;
     /** sun.nio.ch.Net.bind(ProtocolFamily, FileDescriptor, InetAddress, int) */
     private static volatile MethodHandle familyBind;
     /** sun.nio.ch.Net.bind(FileDescriptor, InetAddress, int) */
@@ -98,6 +119,95 @@ public final class ListenBridge {
             } catch (Throwable t) {
                 throw failed(SERVER_SOCKET_CHANNEL, address, port, t);
             }
+        }
+    }
+
+    /** JDK 11 to 15: ServerSocketChannelImpl.bind calls {@code Net.bind(fd, address, port)}. */
+    public static void bindServerChannel(FileDescriptor fd, InetAddress address, int port) throws IOException {
+        if (!adopted(SERVER_SOCKET_CHANNEL, fd, address, port)) {
+            try {
+                plainBind.invokeExact(fd, address, port);
+            } catch (Throwable t) {
+                throw failed(SERVER_SOCKET_CHANNEL, address, port, t);
+            }
+        }
+    }
+
+    /** java.net.ServerSocket on JDK 11 and 12 (13 to 17 with -Djdk.net.usePlainSocketImpl): AbstractPlainSocketImpl.bind. */
+    public static void bindPlainSocket(SocketImpl impl, InetAddress address, int port) throws IOException {
+        if (!adoptedClassic(SERVER_SOCKET, impl, address, port)) {
+            try {
+                classic()[0].invokeExact(impl, address, port);
+            } catch (Throwable t) {
+                throw failed(SERVER_SOCKET, address, port, t);
+            }
+        }
+    }
+
+    /** AbstractPlainSocketImpl.listen. */
+    public static void listenPlainSocket(SocketImpl impl, int backlog) throws IOException {
+        FileDescriptor fd = classicDescriptor(impl);
+        if (fd == null || !skipListen(SERVER_SOCKET, fd, backlog)) {
+            try {
+                classic()[1].invokeExact(impl, backlog);
+            } catch (Throwable t) {
+                throw rethrow(t);
+            }
+        }
+        if (fd != null) {
+            up(SERVER_SOCKET, fd);
+        }
+    }
+
+    /** java.net.DatagramSocket on JDK 11 to 14 (15 to 17 with -Djdk.net.usePlainDatagramSocketImpl). */
+    public static void bindPlainDatagram(DatagramSocketImpl impl, int port, InetAddress address) throws SocketException {
+        if (!adoptedClassic(DATAGRAM_CHANNEL, impl, address, port)) {
+            try {
+                classic()[2].invokeExact(impl, port, address);
+            } catch (Throwable t) {
+                if (t instanceof SocketException) {
+                    throw (SocketException) t;
+                }
+                throw unchecked(t); // bind0 declares SocketException only
+            }
+        }
+        FileDescriptor fd = classicDescriptor(impl);
+        if (fd != null) {
+            up(DATAGRAM_CHANNEL, fd);
+        }
+    }
+
+    private static MethodHandle[] classic() throws Exception {
+        MethodHandle[] natives = classicNatives;
+        if (natives == null) {
+            natives = dispatcher.classicNatives(); // the calling class is loaded: its methods can be looked up now
+            classicNatives = natives;
+        }
+        return natives;
+    }
+
+    private static boolean adoptedClassic(int kind, Object impl, InetAddress address, int port) {
+        Dispatcher current = dispatcher;
+        if (current == null) {
+            return false;
+        }
+        try {
+            return current.beforeClassicBind(kind, impl, address, port);
+        } catch (Throwable ignored) {
+            return false; // never into the application: bind as usual
+        }
+    }
+
+    /** The classic implementation's descriptor, or null (then the socket is bound and listens as usual, unobserved). */
+    private static FileDescriptor classicDescriptor(Object impl) {
+        Dispatcher current = dispatcher;
+        if (current == null) {
+            return null;
+        }
+        try {
+            return current.classicDescriptor(impl);
+        } catch (Throwable ignored) {
+            return null;
         }
     }
 
@@ -213,16 +323,7 @@ public final class ListenBridge {
     }
 
     private static void listen(int kind, FileDescriptor fd, int backlog) throws IOException {
-        boolean skip = false;
-        Dispatcher current = dispatcher;
-        if (current != null) {
-            try {
-                skip = current.beforeListen(kind, fd, backlog);
-            } catch (Throwable ignored) {
-                // never into the application: listen as usual
-            }
-        }
-        if (!skip) {
+        if (!skipListen(kind, fd, backlog)) {
             try {
                 listen.invokeExact(fd, backlog);
             } catch (Throwable t) {
@@ -230,6 +331,19 @@ public final class ListenBridge {
             }
         }
         up(kind, fd);
+    }
+
+    /** Whether {@code fd} listens already (an adopted socket): then the original listen must not run. */
+    private static boolean skipListen(int kind, FileDescriptor fd, int backlog) {
+        Dispatcher current = dispatcher;
+        if (current == null) {
+            return false;
+        }
+        try {
+            return current.beforeListen(kind, fd, backlog);
+        } catch (Throwable ignored) {
+            return false; // never into the application: listen as usual
+        }
     }
 
     private static boolean adopted(int kind, FileDescriptor fd, InetAddress address, int port) {
