@@ -75,18 +75,39 @@ class SocketActivationDistributionsIT {
     @ParameterizedTest
     @EnumSource(Jdk.class)
     void jettyStartJar(Jdk jdk) throws Exception {
-        Path home = dist("jetty-home-");
+        jettyStartJarOnSystemdsSocket(jdk.java(), Suite.path("it.jetty.home"), "jetty-dist-" + jdk.id(),
+                "=ready=org.eclipse.jetty.server.Server#start");
+    }
+
+    /**
+     * JDK 11 (integration-tests/jdk11.sh): jetty-home 10, the newest Jetty that runs there, started by its start.jar
+     * with no ready= (the Jetty preset): the JDK 11 form of ServerSocketChannelImpl's bind takes systemd's socket.
+     */
+    @org.junit.jupiter.api.Test
+    void jetty10StartJarOnJdk11() throws Exception {
+        String jdk11 = System.getenv().getOrDefault("SDAGENT_JDK11",
+                "/var/tmp/sd-agent-jdk11/root/usr/lib/jvm/java-11-openjdk-amd64");
+        Path java = Path.of(jdk11, "bin", "java");
+        Suite.require(Files.isExecutable(java), "JDK 11 is not installed at " + jdk11
+                + " (bash integration-tests/jdk11.sh ensure)");
+        String jetty10 = System.getProperty("it.jetty.home.versions").split(",")[1];
+        assertTrue(jetty10.startsWith("10."), jetty10);
+        jettyStartJarOnSystemdsSocket(java, Suite.path("it.dists.dir").resolve("jetty-home-" + jetty10),
+                "jetty10-dist-jdk11", "");
+    }
+
+    private static void jettyStartJarOnSystemdsSocket(Path java, Path home, String scenario, String agentOptions)
+            throws Exception {
         int port = Net.freePort();
         Path base = Files.createTempDirectory(Suite.logsDir(), "jetty-base-");
-        Process setup = new ProcessBuilder(jdk.java().toString(), "-jar", home.resolve("start.jar").toString(),
+        Process setup = new ProcessBuilder(java.toString(), "-jar", home.resolve("start.jar").toString(),
                 "--add-modules=http").directory(base.toFile()).redirectErrorStream(true)
                 .redirectOutput(base.resolve("setup.log").toFile()).start();
         assertTrue(setup.waitFor(120, TimeUnit.SECONDS) && setup.exitValue() == 0,
                 () -> "jetty base setup: " + read(base.resolve("setup.log")));
-        try (ActivatedUnit unit = new ActivatedUnit("jetty-dist-" + jdk.id())) {
+        try (ActivatedUnit unit = new ActivatedUnit(scenario)) {
             unit.socket("ListenStream=127.0.0.1:" + port).workingDirectory(base)
-                    .listen(List.of(jdk.java().toString(), "-javaagent:" + Suite.agentJar()
-                                    + "=ready=org.eclipse.jetty.server.Server#start",
+                    .listen(List.of(java.toString(), "-javaagent:" + Suite.agentJar() + agentOptions,
                             "-jar", home.resolve("start.jar").toString(),
                             "jetty.http.host=127.0.0.1", "jetty.http.port=" + port));
             assertEquals("inactive", unit.serviceState());
@@ -96,6 +117,9 @@ class SocketActivationDistributionsIT {
             assertTrue(status.startsWith("HTTP/1.1 404"), () -> status + "\n" + unit.diagnostics());
             unit.awaitActive(Unit.START_TIMEOUT);
             assertOnlySystemdsSocket(unit, port);
+            // ready=auto names the server its preset found; an explicit hook is named as given
+            assertTrue(unit.statusText().startsWith("Ready in ") && unit.statusText().contains(
+                    agentOptions.isEmpty() ? "Jetty" : "Server#start"), unit::diagnostics);
         }
     }
 
