@@ -169,7 +169,7 @@ final class BindWeaver implements ClassFileTransformer {
             // Netty in an OSGi bundle or a JBoss module may not see the bridge: a forwarder then, or no weaving
             io.github.sdagent.agent.hooks.BridgeVisibility.of(inst).require(loader,
                     io.github.sdagent.agent.bridge.listen.ListenBridge.class,
-                    io.github.sdagent.agent.hooks.ListenBridgeForwarder.class);
+                    "io.github.sdagent.agent.hooks.ListenBridgeForwarder");
             return weaveNetty(internalName, classFile);
         } catch (Throwable t) {
             problems.accept("socket interception: cannot rewrite " + internalName.replace('/', '.') + " (" + t

@@ -1,18 +1,6 @@
 package io.github.sdagent.agent.hooks;
 
-import io.github.sdagent.agent.isolation.ModuleAccess;
-import io.github.sdagent.agent.isolation.NativeAccess;
-import net.bytebuddy.jar.asm.ClassReader;
-import net.bytebuddy.jar.asm.ClassVisitor;
-import net.bytebuddy.jar.asm.ClassWriter;
-import net.bytebuddy.jar.asm.MethodVisitor;
-import net.bytebuddy.jar.asm.Opcodes;
-
-import java.io.ByteArrayOutputStream;
-import java.io.IOException;
-import java.io.InputStream;
 import java.lang.instrument.Instrumentation;
-import java.lang.reflect.Method;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.WeakHashMap;
@@ -38,7 +26,8 @@ public final class BridgeVisibility {
     private final Instrumentation inst;
     /** loader -> bridge class name -> whether that loader's classes can call it */
     private final Map<ClassLoader, Map<String, Boolean>> known = new WeakHashMap<>();
-    private Method defineClass;
+    /** Only where a loader hides the bridge: ASM and the templates load then, not on every service's start path. */
+    private ForwarderInjection injection;
 
     BridgeVisibility(Instrumentation inst) {
         this.inst = inst;
@@ -55,11 +44,11 @@ public final class BridgeVisibility {
     /**
      * @param loader    the loader of the class about to be woven (null: the bootstrap loader, which defines the bridge)
      * @param bridge    the bridge class the woven code calls
-     * @param forwarder its forwarder template
+     * @param forwarder the binary name of its forwarder template (a name: the template loads only when needed)
      * @throws IllegalStateException with the reason, when the woven code's calls would not resolve to {@code bridge}
      *                               (directly or through a forwarder): then the class must not be woven
      */
-    public synchronized void require(ClassLoader loader, Class<?> bridge, Class<?> forwarder) {
+    public synchronized void require(ClassLoader loader, Class<?> bridge, String forwarder) {
         if (loader == null) {
             return;
         }
@@ -82,7 +71,7 @@ public final class BridgeVisibility {
     }
 
     /** Null when {@code loader}'s classes reach {@code bridge} now, else why not. */
-    private String reach(ClassLoader loader, Class<?> bridge, Class<?> forwarder) {
+    private String reach(ClassLoader loader, Class<?> bridge, String forwarder) {
         Class<?> found = find(loader, bridge.getName());
         if (found == bridge) {
             return null;
@@ -91,7 +80,11 @@ public final class BridgeVisibility {
             return "its class loader " + loader + " has a class " + bridge.getName() + " of its own";
         }
         try {
-            Class<?> defined = defineForwarder(loader, bridge, forwarder);
+            if (injection == null) {
+                injection = new ForwarderInjection(inst);
+            }
+            Class<?> defined = injection.define(loader, bridge, Class.forName(forwarder, false,
+                    BridgeVisibility.class.getClassLoader()));
             Class.forName(bridge.getName(), true, loader); // runs its lookup of the real bridge now, not in a hook
             if (find(loader, bridge.getName()) != defined) {
                 return "its class loader " + loader + " does not find the forwarder defined in it";
@@ -111,91 +104,4 @@ public final class BridgeVisibility {
         }
     }
 
-    private Class<?> defineForwarder(ClassLoader loader, Class<?> bridge, Class<?> forwarder) throws Exception {
-        byte[] template = classFile(forwarder);
-        byte[] renamed = renamed(template, forwarder.getName().replace('.', '/'), bridge.getName().replace('.', '/'));
-        if (defineClass == null) {
-            if (NativeAccess.hasModules()) {
-                ModuleAccess.openPackage(inst, ClassLoader.class, "java.lang", BridgeVisibility.class);
-            }
-            Method define = ClassLoader.class.getDeclaredMethod("defineClass", String.class, byte[].class, int.class,
-                    int.class);
-            define.setAccessible(true);
-            defineClass = define;
-        }
-        return (Class<?>) defineClass.invoke(loader, bridge.getName(), renamed, 0, renamed.length);
-    }
-
-    private static byte[] classFile(Class<?> type) throws IOException {
-        String resource = type.getName().replace('.', '/') + ".class";
-        ClassLoader own = type.getClassLoader();
-        try (InputStream in = own == null ? ClassLoader.getSystemResourceAsStream(resource)
-                : own.getResourceAsStream(resource)) {
-            if (in == null) {
-                throw new IOException("no class file for " + type.getName());
-            }
-            ByteArrayOutputStream out = new ByteArrayOutputStream();
-            byte[] buffer = new byte[4096];
-            for (int n; (n = in.read(buffer)) > 0; ) {
-                out.write(buffer, 0, n);
-            }
-            return out.toByteArray();
-        }
-    }
-
-    /** The template class file under another name: its own name, and its references to itself. */
-    static byte[] renamed(byte[] template, String from, String to) {
-        ClassReader reader = new ClassReader(template);
-        ClassWriter writer = new ClassWriter(0);
-        reader.accept(new ClassVisitor(Opcodes.ASM9, writer) {
-            @Override
-            public void visit(int version, int access, String name, String signature, String superName,
-                              String[] interfaces) {
-                super.visit(version, access, to, signature, superName, interfaces);
-            }
-
-            @Override
-            public void visitSource(String source, String debug) {
-                // the template's source file name would mislead a stack trace
-            }
-
-            @Override
-            public MethodVisitor visitMethod(int access, String name, String descriptor, String signature,
-                                             String[] exceptions) {
-                return new MethodVisitor(Opcodes.ASM9, super.visitMethod(access, name, descriptor, signature,
-                        exceptions)) {
-                    @Override
-                    public void visitFieldInsn(int opcode, String owner, String fieldName, String fieldDescriptor) {
-                        super.visitFieldInsn(opcode, owner.equals(from) ? to : owner, fieldName, fieldDescriptor);
-                    }
-
-                    @Override
-                    public void visitMethodInsn(int opcode, String owner, String methodName, String methodDescriptor,
-                                                boolean isInterface) {
-                        super.visitMethodInsn(opcode, owner.equals(from) ? to : owner, methodName, methodDescriptor,
-                                isInterface);
-                    }
-
-                    @Override
-                    public void visitFrame(int type, int numLocal, Object[] local, int numStack, Object[] stack) {
-                        super.visitFrame(type, numLocal, rename(local), numStack, rename(stack));
-                    }
-
-                    private Object[] rename(Object[] types) {
-                        if (types == null) {
-                            return null;
-                        }
-                        Object[] renamedTypes = types.clone();
-                        for (int i = 0; i < renamedTypes.length; i++) {
-                            if (from.equals(renamedTypes[i])) {
-                                renamedTypes[i] = to;
-                            }
-                        }
-                        return renamedTypes;
-                    }
-                };
-            }
-        }, 0);
-        return writer.toByteArray();
-    }
 }

@@ -336,7 +336,7 @@ public final class HookEngine implements HookBridge.Dispatcher, ClassFileTransfo
         }
         // an OSGi bundle or a JBoss module may not see the bridge: a forwarder then, or no weaving (never a failing app)
         BridgeVisibility.of(inst).require(loader, io.github.sdagent.agent.bridge.HookBridge.class,
-                HookBridgeForwarder.class);
+                "io.github.sdagent.agent.hooks.HookBridgeForwarder");
         HookModules.readBridge(inst, loader, name);
         Map<String, List<Integer>> bySignature = new HashMap<>();
         for (Site site : classSites) {

@@ -72,6 +72,10 @@ public final class Lifecycle implements HookListener, ReadySink {
         notifier.run(new Runnable() { // no lambda: see AgentMain#DAEMON
             @Override
             public void run() {
+                if (!notifier.isWarm()) {
+                    sendFirst(assignments, startingStatus);
+                    return;
+                }
                 synchronized (Lifecycle.this) {
                     if (!ready && (!startingStatus || !stopping && failure == null)) {
                         notifier.sendNow(assignments);
@@ -82,6 +86,27 @@ public final class Lifecycle implements HookListener, ReadySink {
                 }
             }
         });
+    }
+
+    /**
+     * The first send loads JNA and opens the socket (tens of milliseconds): not under this object's lock, which the
+     * application's thread takes as its hooked method returns (measured: the fast starter's main thread was held
+     * there 17-25 ms, up to 128 ms, while the agent thread sent its first STATUS). Nothing can overtake it: READY=1
+     * goes out directly only once the notifier is warm, so a READY=1 posted meanwhile queues behind this task on
+     * this same thread, and so does STOPPING=1.
+     */
+    private void sendFirst(String[] assignments, boolean startingStatus) {
+        synchronized (this) {
+            if (ready || startingStatus && (stopping || failure != null)) {
+                return;
+            }
+        }
+        notifier.sendNow(assignments);
+        if (startingStatus) {
+            synchronized (this) {
+                waitingFor = assignments[0].substring("STATUS=".length());
+            }
+        }
     }
 
     /** {@link #problem} as a Consumer, for ChildEnvironment. */

@@ -20,7 +20,7 @@ public final class BridgeVisibilityProbe {
         try (InputStream in = BridgeVisibilityProbe.class.getResourceAsStream("/io/github/sdagent/agent/testapp/PluginServer.class")) {
             template = in.readAllBytes();
         }
-        byte[] impostor = BridgeVisibility.renamed(template, "io/github/sdagent/agent/testapp/PluginServer",
+        byte[] impostor = ForwarderInjection.renamed(template, "io/github/sdagent/agent/testapp/PluginServer",
                 "io/github/sdagent/agent/bridge/HookBridge");
         Path file = root.resolve("io/github/sdagent/agent/bridge/HookBridge.class");
         Files.createDirectories(file.getParent());

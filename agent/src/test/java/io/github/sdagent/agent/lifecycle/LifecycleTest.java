@@ -52,6 +52,44 @@ class LifecycleTest {
         }
     }
 
+    /**
+     * Issue 14: the agent thread's first send (JNA's loading, tens of ms) never holds the application's thread whose
+     * hooked method returns; READY=1 still goes out after the starting STATUS, never before it.
+     */
+    @Test
+    void theFirstSendNeverHoldsTheApplicationsThread() throws Exception {
+        java.util.concurrent.CountDownLatch firstSendStarted = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.CountDownLatch jnaLoaded = new java.util.concurrent.CountDownLatch(1);
+        try (RecordingSender recorder = new RecordingSender() {
+            private boolean first = true;
+
+            @Override
+            public boolean send(String... assignments) throws java.io.IOException {
+                if (first) { // the cold path: JNA loads inside the first send
+                    first = false;
+                    firstSendStarted.countDown();
+                    try {
+                        jnaLoaded.await();
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                }
+                return super.send(assignments);
+            }
+        }) {
+            Lifecycle lifecycle = lifecycle(recorder, "ready=" + SERVER, null);
+            lifecycle.started();
+            assertTrue(firstSendStarted.await(5, java.util.concurrent.TimeUnit.SECONDS));
+            java.util.concurrent.Future<?> hookReturn = java.util.concurrent.Executors.newSingleThreadExecutor()
+                    .submit(() -> lifecycle.hookReturned(SERVER)); // the application's thread
+            hookReturn.get(2, java.util.concurrent.TimeUnit.SECONDS); // before: blocked until the first send ended
+            jnaLoaded.countDown();
+            assertEquals("STATUS=Starting (waiting for org.eclipse.jetty.server.Server#start)", recorder.next());
+            assertEquals("READY=1\nSTATUS=Ready in 2.31 s (org.eclipse.jetty.server.Server#start)", recorder.next());
+            assertTrue(recorder.rest(Duration.ofMillis(100)).isEmpty());
+        }
+    }
+
     /** Issue 14: while the agent's own set-up (the watchdog) is not done, READY=1 waits for it on the agent thread. */
     @Test
     void whileDirectSendsAreHeldReadyQueuesBehindTheAgentsSetUp() throws Exception {

@@ -15,7 +15,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
 /** Records what the agent would send (joined with '\n', as on the wire) and what it logs. */
-public final class RecordingSender implements Notifier.Sender, AutoCloseable {
+public class RecordingSender implements Notifier.Sender, AutoCloseable {
 
     public final BlockingQueue<String> sent = new LinkedBlockingQueue<>();
     public final ByteArrayOutputStream logBytes = new ByteArrayOutputStream();
