@@ -12,6 +12,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.lang.instrument.Instrumentation;
+import java.lang.reflect.Constructor;
 import java.lang.reflect.Method;
 import java.util.HashMap;
 import java.util.Map;
@@ -83,7 +84,12 @@ public final class BridgeVisibility {
 
     /** Null when {@code loader}'s classes reach {@code bridge} now, else why not. */
     private String reach(ClassLoader loader, Class<?> bridge, Class<?> forwarder) {
-        Class<?> found = find(loader, bridge.getName());
+        // An OSGi bundle's loader answers the agent otherwise than its own classes: Felix's implicit boot delegation
+        // gives a caller from outside the framework (this class) the parent's classes, the bundle's classes not
+        // (Karaf's Jetty bundle, VendorDistributionsIT). What it answers here proves nothing: a bundle gets the
+        // forwarder.
+        boolean bundle = isOsgiBundle(loader);
+        Class<?> found = bundle ? null : find(loader, bridge.getName());
         if (found == bridge) {
             return null;
         }
@@ -92,6 +98,13 @@ public final class BridgeVisibility {
         }
         try {
             Class<?> defined = defineForwarder(loader, bridge, forwarder);
+            if (bundle) {
+                // the JVM resolves a name in the classes its loader defined first: the bundle's classes reach this one
+                Constructor<?> initializing = defined.getDeclaredConstructor();
+                initializing.setAccessible(true);
+                initializing.newInstance(); // runs its lookup of the real bridge now (loadClass would be answered as above)
+                return null;
+            }
             Class.forName(bridge.getName(), true, loader); // runs its lookup of the real bridge now, not in a hook
             if (find(loader, bridge.getName()) != defined) {
                 return "its class loader " + loader + " does not find the forwarder defined in it";
@@ -101,6 +114,18 @@ public final class BridgeVisibility {
             return "its class loader " + loader + " does not delegate " + bridge.getName() + " to the bootstrap loader,"
                     + " and a forwarder could not be defined in it (" + t + ")";
         }
+    }
+
+    /** Felix's and Equinox's bundle loaders implement BundleReference; by name: the agent does not see OSGi's API. */
+    static boolean isOsgiBundle(ClassLoader loader) {
+        for (Class<?> type = loader.getClass(); type != null; type = type.getSuperclass()) {
+            for (Class<?> implemented : type.getInterfaces()) {
+                if (implemented.getName().equals("org.osgi.framework.BundleReference")) {
+                    return true;
+                }
+            }
+        }
+        return false;
     }
 
     private static Class<?> find(ClassLoader loader, String name) {
