@@ -86,7 +86,7 @@ public final class BridgeVisibility {
     private String reach(ClassLoader loader, Class<?> bridge, Class<?> forwarder) {
         // An OSGi bundle's loader answers the agent otherwise than its own classes: Felix's implicit boot delegation
         // gives a caller from outside the framework (this class) the parent's classes, the bundle's classes not
-        // (Karaf's Jetty bundle, VendorDistributionsIT). What it answers here proves nothing: a bundle gets the
+        // (Karaf's Jetty bundle: IsolatingDistributionsIT). What it answers here proves nothing: a bundle gets the
         // forwarder.
         boolean bundle = isOsgiBundle(loader);
         Class<?> found = bundle ? null : find(loader, bridge.getName());
