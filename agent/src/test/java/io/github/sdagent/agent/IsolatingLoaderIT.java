@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.github.sdagent.agent.hooks.BridgeVisibilityProbe;
 import io.github.sdagent.agent.testapp.BundleLikeLoader;
+import io.github.sdagent.agent.testapp.FelixLikeLoader;
 import io.github.sdagent.agent.testapp.PluginServer;
 import java.io.File;
 import java.io.IOException;
@@ -62,6 +63,30 @@ class IsolatingLoaderIT {
             assertNotNull(ready, "no READY=1; got " + seen + "\n" + app.stderr());
             assertTrue(ready.contains("(" + HOOK + ")"), ready);
             app.awaitStdout("plugin started on " + port + " loader=BundleLikeLoader", WAIT);
+            assertTrue(!app.stderr().contains("Error") && !app.stderr().contains("Exception"), app.stderr());
+        }
+    }
+
+    /**
+     * A loader that answers the agent otherwise than its own classes, as Felix's bundles do (Karaf): asked from
+     * outside a bundle it gives the parent's bridge (implicit boot delegation), so the agent must not trust that
+     * answer. Before the fix no forwarder was defined and the woven class threw NoClassDefFoundError (Karaf's Pax Web
+     * Jetty: IsolatingDistributionsIT in the suite); now the bundle gets the forwarder and the hook fires.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"17", "25"})
+    void aHookInAFelixLikeBundleFiresThoughItsLoaderShowsTheAgentTheBridge(String version) throws Exception {
+        String jdk = version.equals("17") ? ForkedJvm.JDK17 : ForkedJvm.JDK25;
+        int port = freePort();
+        try (NotifyReceiver receiver = new NotifyReceiver(dir);
+             ForkedJvm app = ForkedJvm.start(dir, jdk, jvmArgs("ready=" + HOOK + ",mainpid=off",
+                     ForkedJvm.testClasspath()), FelixLikeLoader.class.getName(),
+                     List.of(PLUGIN, Integer.toString(port)), Map.of("NOTIFY_SOCKET", receiver.path().toString()))) {
+            List<String> seen = new ArrayList<>();
+            String ready = receiver.awaitContaining("READY=1", WAIT, seen);
+            assertNotNull(ready, "no READY=1; got " + seen + "\n" + app.stderr());
+            assertTrue(ready.contains("(" + HOOK + ")"), ready);
+            app.awaitStdout("plugin started on " + port + " loader=FelixLikeLoader", WAIT);
             assertTrue(!app.stderr().contains("Error") && !app.stderr().contains("Exception"), app.stderr());
         }
     }

@@ -72,7 +72,12 @@ public final class BridgeVisibility {
 
     /** Null when {@code loader}'s classes reach {@code bridge} now, else why not. */
     private String reach(ClassLoader loader, Class<?> bridge, String forwarder) {
-        Class<?> found = find(loader, bridge.getName());
+        // An OSGi bundle's loader answers the agent otherwise than its own classes: Felix's implicit boot delegation
+        // gives a caller from outside the framework (this class) the parent's classes, the bundle's classes not
+        // (Karaf's Jetty bundle: IsolatingDistributionsIT). What it answers here proves nothing: a bundle gets the
+        // forwarder.
+        boolean bundle = isOsgiBundle(loader);
+        Class<?> found = bundle ? null : find(loader, bridge.getName());
         if (found == bridge) {
             return null;
         }
@@ -85,6 +90,13 @@ public final class BridgeVisibility {
             }
             Class<?> defined = injection.define(loader, bridge, Class.forName(forwarder, false,
                     BridgeVisibility.class.getClassLoader()));
+            if (bundle) {
+                // the JVM resolves a name in the classes its loader defined first: the bundle's classes reach this one
+                java.lang.reflect.Constructor<?> initializing = defined.getDeclaredConstructor();
+                initializing.setAccessible(true);
+                initializing.newInstance(); // runs its lookup of the real bridge now (loadClass would be answered as above)
+                return null;
+            }
             Class.forName(bridge.getName(), true, loader); // runs its lookup of the real bridge now, not in a hook
             if (find(loader, bridge.getName()) != defined) {
                 return "its class loader " + loader + " does not find the forwarder defined in it";
@@ -94,6 +106,18 @@ public final class BridgeVisibility {
             return "its class loader " + loader + " does not delegate " + bridge.getName() + " to the bootstrap loader,"
                     + " and a forwarder could not be defined in it (" + t + ")";
         }
+    }
+
+    /** Felix's and Equinox's bundle loaders implement BundleReference; by name: the agent does not see OSGi's API. */
+    static boolean isOsgiBundle(ClassLoader loader) {
+        for (Class<?> type = loader.getClass(); type != null; type = type.getSuperclass()) {
+            for (Class<?> implemented : type.getInterfaces()) {
+                if (implemented.getName().equals("org.osgi.framework.BundleReference")) {
+                    return true;
+                }
+            }
+        }
+        return false;
     }
 
     private static Class<?> find(ClassLoader loader, String name) {
