@@ -115,6 +115,7 @@ public final class HookEngine implements HookBridge.Dispatcher, ClassFileTransfo
     /** The JVM's engine; the first call installs the bridge dispatcher and registers the transformer. */
     public static synchronized HookEngine instance(Instrumentation inst, Consumer<ClassFileTransformer> transformers) {
         if (instance == null) {
+            linkPerClassPath();
             HookEngine engine = new HookEngine(inst);
             BridgeDispatcher.claimBridge(); // normally claimed already by AgentMain (tests come here directly)
             BridgeDispatcher.INSTANCE.forwardTo(engine);
@@ -122,6 +123,24 @@ public final class HookEngine implements HookBridge.Dispatcher, ClassFileTransfo
             instance = engine;
         }
         return instance;
+    }
+
+    /**
+     * Links and initialises the classes the transformer needs for any class an application thread loads (the header
+     * reader, the class-file reader), here on the thread that creates the engine (the agent's start-up thread), before
+     * the transformer is registered. Left to the first transform, ClassReader's verification, which loads
+     * java.lang.AssertionError, could run on an agent thread while an application thread that is loading AssertionError
+     * waits in this transformer for ClassReader: the JVM lets neither go on, ever (a Spring Boot start hung silently
+     * so, docs/hang-investigation.md; ClassLoadingRaceIT). Loading alone is not enough: verification comes with linking.
+     */
+    private static void linkPerClassPath() {
+        for (String name : new String[] {ClassReader.class.getName(), ClassInfo.class.getName()}) {
+            try {
+                Class.forName(name, true, HookEngine.class.getClassLoader());
+            } catch (ClassNotFoundException | LinkageError e) {
+                // the transformer meets the same problem where it needs the class, and reports it there
+            }
+        }
     }
 
     /**
@@ -451,7 +470,6 @@ public final class HookEngine implements HookBridge.Dispatcher, ClassFileTransfo
     }
 
     private synchronized void updateHeaderReading() {
-        ClassReader.class.getName(); // loaded before the transformer needs it, never while defining it
         boolean read = !hooksByInterface.isEmpty();
         for (int i = 0; !read && i < hooks.size(); i++) {
             read = !hooks.get(i).seen && !hooks.get(i).expired && !hooks.get(i).optional;
