@@ -30,6 +30,7 @@ final class ListenerReadiness implements ListenerObserver, Runnable {
     private final ServingEvidence evidence;
     private final MainThreadProbe mainThread;
     private volatile ScheduledFuture<?> poll;
+    private java.lang.management.ClassLoadingMXBean classLoading; // the agent thread's only
 
     /**
      * Subscribes to the listener registry (installing the bind/listen interception) for listen: and auto's
@@ -188,7 +189,12 @@ final class ListenerReadiness implements ListenerObserver, Runnable {
                 return;
             }
             evidence.mainThread(mainThread.sample());
-            String listeners = evidence.readyNow(System.nanoTime(), auto.presetPending());
+            long now = System.nanoTime();
+            if (classLoading == null) { // the JVM's counter; no MBean server is involved (nor created)
+                classLoading = java.lang.management.ManagementFactory.getClassLoadingMXBean();
+            }
+            evidence.classesLoaded(classLoading.getTotalLoadedClassCount(), now);
+            String listeners = evidence.readyNow(now, auto.presetPending());
             if (listeners != null) {
                 stop();
                 sink.conditionMet("auto", "listening on " + listeners);

@@ -23,6 +23,12 @@ import java.util.Set;
  *   <li>Never while the application's last bind of a listening socket to a fixed port failed (its port is taken: a
  *       broker whose client port is taken while its controller port listens is not serving) until a counting
  *       listener comes up after it (an application that tries the next port when one is taken).</li>
+ *   <li>Not while the JVM is still loading classes at a start-up rate: more than {@link #BUSY_CLASSES} within the
+ *       settle window before now (an OSGi framework or an application server whose main thread blocked early, with
+ *       its admin, SSH or JMX listeners up, while its bundles or deployments, and the web server among them, still
+ *       start on other threads: Karaf's Pax Web Jetty came more than a second after its SSH port under load). Once
+ *       every other condition has held for {@link #MAX_BUSY_WAIT_NANOS}, class loading no longer holds READY back
+ *       (an application that never stops loading classes is ready by the other conditions).</li>
  * </ol>
  * Limits: an application that starts its last listener later than the settle window after its main thread blocked is
  * ready before that listener; one whose main thread keeps running (a busy loop, a sleep loop) is never ready by this
@@ -35,6 +41,13 @@ public final class ServingEvidence {
 
     /** Default settle window: no new listener for this long. */
     public static final long DEFAULT_SETTLE_NANOS = 1_000_000_000L;
+    /**
+     * More classes than this loaded within one settle window: the JVM is still starting. A server at rest loads none;
+     * its first requests a few dozen to a few hundred at once, which only delays READY by a window.
+     */
+    public static final int BUSY_CLASSES = 100;
+    /** How long class loading may hold READY back once every other condition holds. */
+    public static final long MAX_BUSY_WAIT_NANOS = 20_000_000_000L;
 
     private final Set<Integer> jvmOwnPorts;
     private final long settleNanos;
@@ -42,6 +55,10 @@ public final class ServingEvidence {
     private long lastListenerNanos;
     private MainThread main = MainThread.RUNNING;
     private String failedBind; // "127.0.0.1:9092 (Address already in use)" until a counting listener comes up
+    private long windowStartNanos = -1; // -1: no class count sampled, class loading is not judged
+    private long windowStartClasses;
+    private long lastBusyNanos;
+    private long otherConditionsSinceNanos = -1;
 
     public ServingEvidence(Set<Integer> jvmOwnPorts, long settleNanos) {
         this.jvmOwnPorts = jvmOwnPorts;
@@ -81,11 +98,38 @@ public final class ServingEvidence {
         main = state;
     }
 
+    /**
+     * The JVM's count of classes loaded so far ({@code ClassLoadingMXBean#getTotalLoadedClassCount}), sampled by the
+     * caller: more than {@link #BUSY_CLASSES} within a settle window mark that window busy.
+     */
+    public synchronized void classesLoaded(long totalLoaded, long nowNanos) {
+        if (windowStartNanos < 0) {
+            windowStartNanos = nowNanos;
+            windowStartClasses = totalLoaded;
+            lastBusyNanos = nowNanos; // nothing known of the time before: a whole quiet window is needed
+        } else if (totalLoaded - windowStartClasses > BUSY_CLASSES) {
+            lastBusyNanos = nowNanos;
+            windowStartNanos = nowNanos;
+            windowStartClasses = totalLoaded;
+        } else if (nowNanos - windowStartNanos >= settleNanos) {
+            windowStartNanos = nowNanos;
+            windowStartClasses = totalLoaded;
+        }
+    }
+
     /** The listeners that justify READY now ({@code :8080, 127.0.0.1:9090}), or null if the rule does not hold yet. */
     public synchronized String readyNow(long nowNanos, boolean presetPending) {
         if (presetPending || counted.isEmpty() || main != MainThread.SETTLED || failedBind != null
                 || nowNanos - lastListenerNanos < settleNanos) {
+            otherConditionsSinceNanos = -1;
             return null;
+        }
+        if (otherConditionsSinceNanos < 0) {
+            otherConditionsSinceNanos = nowNanos;
+        }
+        if (windowStartNanos >= 0 && nowNanos - lastBusyNanos < settleNanos
+                && nowNanos - otherConditionsSinceNanos < MAX_BUSY_WAIT_NANOS) {
+            return null; // still loading classes at a start-up rate
         }
         return String.join(", ", counted);
     }

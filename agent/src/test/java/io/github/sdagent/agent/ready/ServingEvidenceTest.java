@@ -89,4 +89,46 @@ class ServingEvidenceTest {
         assertEquals(false, ListenCondition.allMet(List.of(ListenCondition.parse("8080"), ListenCondition.parse("9090")),
                 List.<String[]>of(new String[] {"0.0.0.0", "9090"})));
     }
+
+    /**
+     * An OSGi framework (Karaf): SSH and JMX listen and the main thread waits, while bundles keep loading classes;
+     * READY waits for a window without a start-up rate of class loading, and a preset that appears meanwhile wins.
+     */
+    @Test
+    void classesStillLoadingAtAStartUpRateHoldReadyBack() {
+        ServingEvidence rule = new ServingEvidence(Set.of(), S);
+        rule.classesLoaded(3000, 0);
+        rule.listenerUp("0.0.0.0", 8101, false, 0);   // SSH
+        rule.mainThread(MainThread.SETTLED);
+        rule.classesLoaded(3500, S / 2);              // bundles starting
+        rule.classesLoaded(4200, 2 * S);
+        assertNull(rule.readyNow(2 * S, false), "classes still loading fast");
+        rule.classesLoaded(4230, 3 * S);              // 30 in the last window: at rest
+        assertEquals(":8101", rule.readyNow(3 * S, false));
+    }
+
+    @Test
+    void classLoadingHoldsReadyBackOnlySoLong() {
+        ServingEvidence rule = new ServingEvidence(Set.of(), S);
+        rule.classesLoaded(0, 0);
+        rule.listenerUp("0.0.0.0", 8080, false, 0);
+        rule.mainThread(MainThread.SETTLED);
+        long loaded = 0;
+        long now = S;
+        for (; now < S + ServingEvidence.MAX_BUSY_WAIT_NANOS; now += S / 5) { // an application that never stops
+            loaded += 200;
+            rule.classesLoaded(loaded, now);
+            assertNull(rule.readyNow(now, false));
+        }
+        rule.classesLoaded(loaded + 200, now);
+        assertEquals(":8080", rule.readyNow(now, false), "the other conditions have held for the maximum wait");
+    }
+
+    @Test
+    void withoutAClassCountTheRuleIsAsBefore() {
+        ServingEvidence rule = new ServingEvidence(Set.of(), S);
+        rule.listenerUp("0.0.0.0", 8080, false, 0);
+        rule.mainThread(MainThread.SETTLED);
+        assertEquals(":8080", rule.readyNow(S, false));
+    }
 }

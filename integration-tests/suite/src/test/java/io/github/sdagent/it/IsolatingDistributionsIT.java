@@ -28,8 +28,8 @@ class IsolatingDistributionsIT {
     /**
      * Apache Karaf 4.4 as its own systemd template runs it ({@code bin/karaf daemon}, which execs java), the agent in
      * EXTRA_JAVA_OPTS, Pax Web's Jetty installed at boot ({@code http} in featuresBoot; Karaf fetches its bundles
-     * from Maven Central into ~/.m2 the first time), its SSH and JMX features left out (with them the listener
-     * fallback may claim READY on their ports before Jetty starts: docs/readiness-servers.md). Jetty's Server lives
+     * from Maven Central into ~/.m2 the first time), its default SSH and JMX features kept (their ports listen
+     * seconds before Jetty: the fallback must not claim READY on them while bundles still load). Jetty's Server lives
      * in a bundle: the Jetty preset fires through the forwarder, the status names Jetty and its port, and the port
      * answers at once. With the agent of e8ca92b Felix answered the agent's own lookup of the bridge with the
      * bootstrap's (implicit boot delegation), no forwarder was defined and Pax Web failed with NoClassDefFoundError:
@@ -115,7 +115,7 @@ class IsolatingDistributionsIT {
     /** standalone-full.xml's socket bindings, before the port offset. */
     private static final int[] WILDFLY_PORTS = {8009, 8080, 8443, 3528, 3529, 9990, 9993, 4712, 4713};
 
-    /** A copy of Karaf's home with Pax Web's Jetty at boot on {@code http}, without its SSH and JMX features. */
+    /** A copy of Karaf's home with Pax Web's Jetty at boot on {@code http}, beside its default features. */
     private static Path karafWithHttp(Jdk jdk, int http) throws Exception {
         Path home = Suite.path("it.karaf.home");
         Path copy = Files.createTempDirectory(Files.createDirectories(Suite.logsDir()), "karaf-" + jdk.id() + "-");
@@ -125,10 +125,10 @@ class IsolatingDistributionsIT {
         String version = home.getFileName().toString().substring("apache-karaf-".length());
         Path features = etc.resolve("org.apache.karaf.features.cfg");
         replace(features, "    kar/", "    http, \\\n    kar/");
-        // without its SSH console and JMX connector: their ports would let the listener fallback claim READY
-        // before Pax Web's Jetty starts (see docs/readiness-servers.md); Jetty is then the only server
-        replace(features, "    ssh/" + version + ", \\\n", "");
-        replace(features, "    management/" + version + ", \\\n", "");
+        // its SSH console (8101) and JMX connector (1099, 44444) stay, as shipped: they listen seconds before Pax Web's
+        // Jetty, and only the fallback's class-loading rule keeps it from claiming READY on them (ServingEvidence)
+        assertTrue(Files.readString(features).contains("    ssh/" + version) && Files.readString(features)
+                .contains("    management/" + version), "Karaf's default features as shipped");
         Files.writeString(etc.resolve("org.ops4j.pax.web.cfg"), "org.osgi.service.http.port=" + http + "\n");
         return karaf;
     }
