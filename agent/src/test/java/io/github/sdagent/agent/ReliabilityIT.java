@@ -184,7 +184,15 @@ class ReliabilityIT {
                          env("NOTIFY_SOCKET", receiver.path().toString()))) {
                 Thread.sleep(delayMillis);
                 app.signal("TERM");
-                assertEquals(143, app.waitFor(WAIT), "after " + delayMillis + " ms: " + app.stderr());
+                int status = app.waitFor(WAIT);
+                if (status == 1 && app.stdout().contains("Error occurred during initialization of VM")
+                        && app.stdout().contains("InternalError: Bad level")) {
+                    // JDK 25's own race: a SIGTERM between the JVM's initialisation phases 1 and 2 makes initPhase2
+                    // fail ("Bad level: 2", printed on stdout, exit 1). That is before any agent code runs (premain
+                    // comes after the VM's initialisation), so it is the JVM stopping as it would without the agent.
+                    continue;
+                }
+                assertEquals(143, status, "after " + delayMillis + " ms: " + app.stderr() + app.stdout());
                 assertQuiet(app);
                 List<String> seen = receiver.drain(Duration.ofMillis(200));
                 assertTrue(count(seen, "STOPPING=1") <= 1, seen.toString());
