@@ -52,17 +52,22 @@ class IsolatingLoaderIT {
     @ParameterizedTest
     @ValueSource(strings = {"17", "25"})
     void aHookInABundleLikeLoaderFiresAndTheApplicationRuns(String version) throws Exception {
+        hookFiresAndTheApplicationRuns(version, BundleLikeLoader.class);
+    }
+
+    /** The plugin run by {@code loader}'s main: READY=1 from its hook, and it runs on without an error. */
+    private void hookFiresAndTheApplicationRuns(String version, Class<?> loader) throws Exception {
         String jdk = version.equals("17") ? ForkedJvm.JDK17 : ForkedJvm.JDK25;
         int port = freePort();
         try (NotifyReceiver receiver = new NotifyReceiver(dir);
              ForkedJvm app = ForkedJvm.start(dir, jdk, jvmArgs("ready=" + HOOK + ",mainpid=off",
-                     ForkedJvm.testClasspath()), BundleLikeLoader.class.getName(),
+                     ForkedJvm.testClasspath()), loader.getName(),
                      List.of(PLUGIN, Integer.toString(port)), Map.of("NOTIFY_SOCKET", receiver.path().toString()))) {
             List<String> seen = new ArrayList<>();
             String ready = receiver.awaitContaining("READY=1", WAIT, seen);
             assertNotNull(ready, "no READY=1; got " + seen + "\n" + app.stderr());
             assertTrue(ready.contains("(" + HOOK + ")"), ready);
-            app.awaitStdout("plugin started on " + port + " loader=BundleLikeLoader", WAIT);
+            app.awaitStdout("plugin started on " + port + " loader=" + loader.getSimpleName(), WAIT);
             assertTrue(!app.stderr().contains("Error") && !app.stderr().contains("Exception"), app.stderr());
         }
     }
@@ -76,19 +81,7 @@ class IsolatingLoaderIT {
     @ParameterizedTest
     @ValueSource(strings = {"17", "25"})
     void aHookInAFelixLikeBundleFiresThoughItsLoaderShowsTheAgentTheBridge(String version) throws Exception {
-        String jdk = version.equals("17") ? ForkedJvm.JDK17 : ForkedJvm.JDK25;
-        int port = freePort();
-        try (NotifyReceiver receiver = new NotifyReceiver(dir);
-             ForkedJvm app = ForkedJvm.start(dir, jdk, jvmArgs("ready=" + HOOK + ",mainpid=off",
-                     ForkedJvm.testClasspath()), FelixLikeLoader.class.getName(),
-                     List.of(PLUGIN, Integer.toString(port)), Map.of("NOTIFY_SOCKET", receiver.path().toString()))) {
-            List<String> seen = new ArrayList<>();
-            String ready = receiver.awaitContaining("READY=1", WAIT, seen);
-            assertNotNull(ready, "no READY=1; got " + seen + "\n" + app.stderr());
-            assertTrue(ready.contains("(" + HOOK + ")"), ready);
-            app.awaitStdout("plugin started on " + port + " loader=FelixLikeLoader", WAIT);
-            assertTrue(!app.stderr().contains("Error") && !app.stderr().contains("Exception"), app.stderr());
-        }
+        hookFiresAndTheApplicationRuns(version, FelixLikeLoader.class);
     }
 
     /** The same under the real user manager: the unit becomes active through the hook. */

@@ -8,9 +8,6 @@ import net.bytebuddy.jar.asm.ClassWriter;
 import net.bytebuddy.jar.asm.MethodVisitor;
 import net.bytebuddy.jar.asm.Opcodes;
 
-import java.io.ByteArrayOutputStream;
-import java.io.IOException;
-import java.io.InputStream;
 import java.lang.instrument.Instrumentation;
 import java.lang.reflect.Method;
 
@@ -30,7 +27,10 @@ final class ForwarderInjection {
     }
 
     Class<?> define(ClassLoader loader, Class<?> bridge, Class<?> forwarder) throws Exception {
-        byte[] template = classFile(forwarder);
+        byte[] template = ClassInfo.classFile(forwarder.getClassLoader(), forwarder.getName());
+        if (template == null) {
+            throw new java.io.IOException("no class file for " + forwarder.getName());
+        }
         byte[] renamed = renamed(template, forwarder.getName().replace('.', '/'), bridge.getName().replace('.', '/'));
         if (defineClass == null) {
             if (NativeAccess.hasModules()) {
@@ -42,23 +42,6 @@ final class ForwarderInjection {
             defineClass = define;
         }
         return (Class<?>) defineClass.invoke(loader, bridge.getName(), renamed, 0, renamed.length);
-    }
-
-    private static byte[] classFile(Class<?> type) throws IOException {
-        String resource = type.getName().replace('.', '/') + ".class";
-        ClassLoader own = type.getClassLoader();
-        try (InputStream in = own == null ? ClassLoader.getSystemResourceAsStream(resource)
-                : own.getResourceAsStream(resource)) {
-            if (in == null) {
-                throw new IOException("no class file for " + type.getName());
-            }
-            ByteArrayOutputStream out = new ByteArrayOutputStream();
-            byte[] buffer = new byte[4096];
-            for (int n; (n = in.read(buffer)) > 0; ) {
-                out.write(buffer, 0, n);
-            }
-            return out.toByteArray();
-        }
     }
 
     /** The template class file under another name: its own name, and its references to itself. */

@@ -14,7 +14,7 @@ import java.util.List;
  * bootstrap loader) is invisible to the classes it defines unless the agent makes it visible. Usage as a main
  * class: {@code CLASS [ARGS...]} runs {@code CLASS.main(ARGS)} as this loader loads it, over this JVM's class path.
  */
-public final class BundleLikeLoader extends URLClassLoader {
+public class BundleLikeLoader extends URLClassLoader {
 
     private static final String[] JDK_PACKAGES = {"java.", "javax.", "jdk.", "sun.", "com.sun."};
 
@@ -27,7 +27,15 @@ public final class BundleLikeLoader extends URLClassLoader {
         synchronized (getClassLoadingLock(name)) {
             Class<?> type = findLoadedClass(name);
             if (type == null) {
-                type = isJdk(name) ? getParent().loadClass(name) : findClass(name);
+                if (isJdk(name)) {
+                    type = getParent().loadClass(name);
+                } else {
+                    try {
+                        type = findClass(name);
+                    } catch (ClassNotFoundException notHere) {
+                        type = notOnOwnClassPath(name, notHere);
+                    }
+                }
             }
             if (resolve) {
                 resolveClass(type);
@@ -36,7 +44,12 @@ public final class BundleLikeLoader extends URLClassLoader {
         }
     }
 
-    private static boolean isJdk(String name) {
+    /** A class that is neither the JDK's nor on this loader's class path: not found (a subclass may say otherwise). */
+    protected Class<?> notOnOwnClassPath(String name, ClassNotFoundException notHere) throws ClassNotFoundException {
+        throw notHere;
+    }
+
+    static boolean isJdk(String name) {
         for (String prefix : JDK_PACKAGES) {
             if (name.startsWith(prefix)) {
                 return true;
@@ -47,14 +60,23 @@ public final class BundleLikeLoader extends URLClassLoader {
 
     /** Runs {@code mainClass.main(args)}, loaded by a new loader of this kind over this JVM's class path. */
     public static void run(String mainClass, String[] args) throws Exception {
+        run(new BundleLikeLoader(classPath(), BundleLikeLoader.class.getClassLoader()), mainClass, args);
+    }
+
+    /** This JVM's class path, as URLs. */
+    static URL[] classPath() throws Exception {
         List<URL> urls = new ArrayList<>();
         for (String entry : System.getProperty("java.class.path").split(File.pathSeparator)) {
             urls.add(new File(entry).toURI().toURL());
         }
-        BundleLikeLoader loader = new BundleLikeLoader(urls.toArray(new URL[0]), BundleLikeLoader.class.getClassLoader());
+        return urls.toArray(new URL[0]);
+    }
+
+    /** Runs {@code mainClass.main(args)} as {@code loader} defines it. */
+    static void run(ClassLoader loader, String mainClass, String[] args) throws Exception {
         Class<?> type = loader.loadClass(mainClass);
         if (type.getClassLoader() != loader) {
-            throw new IllegalStateException(mainClass + " was not defined by the bundle-like loader");
+            throw new IllegalStateException(mainClass + " was not defined by the " + loader.getClass().getSimpleName());
         }
         Method main = type.getMethod("main", String[].class);
         main.invoke(null, (Object) args);
