@@ -31,6 +31,15 @@ import java.util.stream.Stream;
  * </ul>
  * Only references are redirected (no relocation: JNA's JNI symbol names stay valid). The build fails when JNA uses a
  * logging member or a property method that the stand-ins do not provide, so a JNA upgrade cannot slip past this.
+ *
+ * <p>A third rewrite is for start-up cost only (issue 14): a {@code Structure} names its fields' order with the
+ * {@code @FieldOrder} annotation, which {@code Structure.getFieldOrder()} reads by reflection. Reading an annotation
+ * the first time in a JVM parses it and builds a dynamic proxy class for it (and for its own meta-annotations):
+ * some 45 JDK classes, two generated ones and the generic-signature parser, on JNA's first {@code Native.register}
+ * ({@code Structure.FFIType}), i.e. before the agent's first message. JNA's documented alternative is to override
+ * {@code getFieldOrder()}; the build adds that override, returning the annotation's own list, to each annotated
+ * direct subclass of {@code Structure} or {@code Union} that no JNA class extends (for those, the base method's walk
+ * up the hierarchy finds exactly that one annotation, so the result is the same).
  */
 public final class JnaIsolation {
 
@@ -72,26 +81,122 @@ public final class JnaIsolation {
         }
         Set<String> unsupported = new TreeSet<>();
         int[] rewritten = {0};
+        Set<String> extended = new TreeSet<>(); // JNA classes that another JNA class extends
+        try (Stream<Path> files = Files.walk(jna)) {
+            files.filter(f -> f.toString().endsWith(".class")).forEach(file -> {
+                try {
+                    extended.add(new ClassReader(Files.readAllBytes(file)).getSuperName());
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+            });
+        }
+        int[] ordered = {0};
         try (Stream<Path> files = Files.walk(jna)) {
             files.filter(f -> f.toString().endsWith(".class")).forEach(file -> {
                 try {
                     byte[] original = Files.readAllBytes(file);
                     byte[] changed = rewrite(original, unsupported);
                     if (changed != null) {
-                        Files.write(file, changed);
                         rewritten[0]++;
+                    }
+                    byte[] withOrder = FieldOrderOverride.add(changed != null ? changed : original, extended);
+                    if (withOrder != null) {
+                        ordered[0]++;
+                        changed = withOrder;
+                    }
+                    if (changed != null) {
+                        Files.write(file, changed);
                     }
                 } catch (IOException e) {
                     throw new UncheckedIOException(e);
                 }
             });
         }
+        if (ordered[0] == 0) {
+            throw new IllegalStateException("no JNA Structure with @FieldOrder found: Structure.FFIType's annotation was "
+                    + "expected (see FieldOrderOverride in agent/src/build/JnaIsolation.java)");
+        }
         if (!unsupported.isEmpty()) {
             throw new IllegalStateException("JNA uses members that the agent's stand-ins do not provide (extend "
                     + "io.github.sdagent.agent.isolation and agent/src/build/JnaIsolation.java): " + unsupported);
         }
         System.out.println("JnaIsolation: " + rewritten[0] + " JNA classes now use the agent's private logging "
-                + "and jna.* properties");
+                + "and jna.* properties; " + ordered[0] + " Structures override getFieldOrder()");
+    }
+
+    /** The getFieldOrder() override described in the class comment. */
+    static final class FieldOrderOverride {
+        static final String FIELD_ORDER = "Lcom/sun/jna/Structure$FieldOrder;";
+        static final Set<String> BASES = new TreeSet<>(java.util.Arrays.asList("com/sun/jna/Structure", "com/sun/jna/Union"));
+
+        /** The class with the override added, or null when it is not such a Structure. */
+        static byte[] add(byte[] classFile, Set<String> extended) {
+            ClassReader reader = new ClassReader(classFile);
+            if (!BASES.contains(reader.getSuperName()) || extended.contains(reader.getClassName())) {
+                return null;
+            }
+            java.util.List<String> order = new java.util.ArrayList<>();
+            boolean[] hasOwn = {false};
+            reader.accept(new ClassVisitor(Opcodes.ASM9) {
+                @Override
+                public net.bytebuddy.jar.asm.AnnotationVisitor visitAnnotation(String descriptor, boolean visible) {
+                    if (!descriptor.equals(FIELD_ORDER)) {
+                        return null;
+                    }
+                    return new net.bytebuddy.jar.asm.AnnotationVisitor(Opcodes.ASM9) {
+                        @Override
+                        public net.bytebuddy.jar.asm.AnnotationVisitor visitArray(String name) {
+                            return new net.bytebuddy.jar.asm.AnnotationVisitor(Opcodes.ASM9) {
+                                @Override
+                                public void visit(String ignored, Object value) {
+                                    order.add((String) value);
+                                }
+                            };
+                        }
+                    };
+                }
+
+                @Override
+                public MethodVisitor visitMethod(int access, String name, String descriptor, String signature,
+                                                 String[] exceptions) {
+                    if (name.equals("getFieldOrder") && descriptor.equals("()Ljava/util/List;")) {
+                        hasOwn[0] = true;
+                    }
+                    return null;
+                }
+            }, ClassReader.SKIP_CODE);
+            if (order.isEmpty() || hasOwn[0]) {
+                return null;
+            }
+            ClassWriter writer = new ClassWriter(reader, ClassWriter.COMPUTE_MAXS);
+            reader.accept(new ClassVisitor(Opcodes.ASM9, writer) {
+                @Override
+                public void visitEnd() {
+                    // protected List<String> getFieldOrder() { return Collections.unmodifiableList(Arrays.asList(...)); }
+                    MethodVisitor m = super.visitMethod(Opcodes.ACC_PROTECTED, "getFieldOrder", "()Ljava/util/List;",
+                            "()Ljava/util/List<Ljava/lang/String;>;", null);
+                    m.visitCode();
+                    m.visitLdcInsn(order.size());
+                    m.visitTypeInsn(Opcodes.ANEWARRAY, "java/lang/String");
+                    for (int i = 0; i < order.size(); i++) {
+                        m.visitInsn(Opcodes.DUP);
+                        m.visitLdcInsn(i);
+                        m.visitLdcInsn(order.get(i));
+                        m.visitInsn(Opcodes.AASTORE);
+                    }
+                    m.visitMethodInsn(Opcodes.INVOKESTATIC, "java/util/Arrays", "asList",
+                            "([Ljava/lang/Object;)Ljava/util/List;", false);
+                    m.visitMethodInsn(Opcodes.INVOKESTATIC, "java/util/Collections", "unmodifiableList",
+                            "(Ljava/util/List;)Ljava/util/List;", false);
+                    m.visitInsn(Opcodes.ARETURN);
+                    m.visitMaxs(0, 0);
+                    m.visitEnd();
+                    super.visitEnd();
+                }
+            }, 0);
+            return writer.toByteArray();
+        }
     }
 
     /** The rewritten class, or null when it references neither logging nor system properties. */

@@ -1,7 +1,8 @@
 package io.github.sdagent.agent;
 
+import io.github.sdagent.agent.lifecycle.Elapsed;
+
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Paths;
 
@@ -56,7 +57,8 @@ final class ProcessInfo {
         }
     }
 
+    /** Elapsed's FileInputStream reader: Files.readAllBytes loaded 25 NIO channel classes on the start path (14 ms). */
     private static String read(String path) throws IOException {
-        return new String(Files.readAllBytes(Paths.get(path)), StandardCharsets.UTF_8);
+        return Elapsed.read(path);
     }
 }

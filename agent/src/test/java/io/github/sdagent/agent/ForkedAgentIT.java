@@ -100,6 +100,56 @@ class ForkedAgentIT {
         }
     }
 
+    /**
+     * Issue 14: what the agent adds to a JVM's start-up, read from -Xlog:class+load against the same application
+     * without the agent. No annotation proxies: JNA's first Native.register read Structure.FFIType's @FieldOrder,
+     * which parsed the annotation and generated two proxy classes (some 45 JDK classes); the build now gives such
+     * Structures JNA's documented alternative, a getFieldOrder() override (agent/src/build/JnaIsolation.java). No NIO
+     * file channels: the /proc reads and the copy of JNA's native library use java.io streams (some 25 classes).
+     */
+    @Test
+    void theAgentsStartUpLoadsNoAnnotationProxiesAndNoFileChannels() throws Exception {
+        for (String jdk : new String[] {ForkedJvm.JDK17, ForkedJvm.JDK25}) {
+            String version = jdk.equals(ForkedJvm.JDK17) ? "17" : "25";
+            Path without = dir.resolve("without-" + version + ".log");
+            Path with = dir.resolve("with-" + version + ".log");
+            try (ForkedJvm app = ForkedJvm.start(dir, jdk, Arrays.asList("-Xlog:class+load=info:file=" + without, "-cp",
+                    ForkedJvm.testClasspath()), APP, Collections.singletonList("serve"), new HashMap<>())) {
+                app.awaitStdout("listening on port", WAIT);
+            }
+            try (NotifyReceiver receiver = new NotifyReceiver(dir);
+                 ForkedJvm app = ForkedJvm.start(dir, jdk, agent("ready=" + LISTEN, "-Xlog:class+load=info:file=" + with),
+                         APP, Collections.singletonList("serve"), notifyEnv(receiver))) {
+                List<String> seen = new ArrayList<>();
+                assertNotNull(receiver.awaitContaining("READY=1", WAIT, seen), "no READY=1; got " + seen + "\n" + app.stderr());
+                app.awaitStdout("listening on port", WAIT);
+                Thread.sleep(1_000); // the agent thread's work after READY=1 (the watchdog's set-up) is over
+            }
+            java.util.Set<String> added = loadedClasses(with);
+            added.removeAll(loadedClasses(without));
+            assertTrue(added.contains("com.sun.jna.Native") && added.contains("com.sun.jna.Structure$FFIType"),
+                    "the agent's JNA did not load? " + added);
+            List<String> unwanted = new ArrayList<>();
+            for (String name : added) {
+                if (name.startsWith("jdk.proxy") || name.contains("$Proxy") || name.startsWith("sun.reflect.annotation.")
+                        || name.startsWith("sun.reflect.generics.") || name.equals("sun.nio.ch.FileChannelImpl")) {
+                    unwanted.add(name);
+                }
+            }
+            assertEquals(Collections.emptyList(), unwanted, "JDK " + version + ": classes the agent's start-up added");
+        }
+    }
+
+    private static java.util.Set<String> loadedClasses(Path classLoadLog) throws java.io.IOException {
+        java.util.Set<String> names = new java.util.TreeSet<>();
+        Matcher line = Pattern.compile("\\] (\\S+) source: ").matcher(
+                new String(java.nio.file.Files.readAllBytes(classLoadLog), java.nio.charset.StandardCharsets.UTF_8));
+        while (line.find()) {
+            names.add(line.group(1));
+        }
+        return names;
+    }
+
     @Test
     void hookThatThrowsReportsStartupFailedAndNoReady() throws Exception {
         try (NotifyReceiver receiver = new NotifyReceiver(dir);

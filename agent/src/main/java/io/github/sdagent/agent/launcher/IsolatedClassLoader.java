@@ -1,7 +1,9 @@
 package io.github.sdagent.agent.launcher;
 
+import java.io.FileOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
 import java.net.MalformedURLException;
 import java.net.URL;
 import java.nio.file.Files;
@@ -154,8 +156,13 @@ final class IsolatedClassLoader extends ClassLoader {
         try {
             Files.createDirectory(dir, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
             Path file = dir.resolve(fileName);
-            try (InputStream in = jar.getInputStream(entry)) {
-                Files.copy(in, file);
+            // A FileOutputStream, not Files.copy: that loads some 25 NIO channel classes on the start path. Safe in
+            // a directory just created owner-only: nobody else can have put a file or link there.
+            try (InputStream in = jar.getInputStream(entry); OutputStream out = new FileOutputStream(file.toFile())) {
+                byte[] buffer = new byte[8192];
+                for (int n; (n = in.read(buffer)) > 0; ) {
+                    out.write(buffer, 0, n);
+                }
             }
             URL url = file.toUri().toURL();
             nativeFiles.put(entry.getName(), url);

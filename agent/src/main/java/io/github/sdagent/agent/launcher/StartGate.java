@@ -283,8 +283,10 @@ final class StartGate implements ClassFileTransformer, Consumer<ClassFileTransfo
     @Override
     public byte[] transform(ClassLoader loader, String internalName, Class<?> classBeingRedefined,
                             ProtectionDomain protectionDomain, byte[] classFile) throws IllegalClassFormatException {
-        if (!open && classBeingRedefined == null && internalName != null && mustWait(internalName, classFile)
-                && Thread.currentThread() != startThread) {
+        // The cheap tests first: the header reading in mustWait is not for the agent's own classes and start-up thread
+        // (some 300 classes while the gate is closed, and what the JIT then compiled of it)
+        if (!open && classBeingRedefined == null && internalName != null && Thread.currentThread() != startThread
+                && !(loader instanceof IsolatedClassLoader) && mustWait(internalName, classFile)) {
             awaitStart(internalName);
         }
         byte[] current = null;

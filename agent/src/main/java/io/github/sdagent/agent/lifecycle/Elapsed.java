@@ -36,9 +36,9 @@ public class Elapsed {
 
     /**
      * A small /proc file. FileInputStream, not Files/Paths: those load some 30 NIO channel classes on the agent's start
-     * path, the stream's classes are loaded at JVM start already.
+     * path, the stream's classes are loaded at JVM start already. Also ProcessInfo's reader, for the same reason.
      */
-    private static String read(String procFile) throws IOException {
+    public static String read(String procFile) throws IOException {
         try (FileInputStream in = new FileInputStream(procFile)) {
             byte[] buffer = new byte[4096];
             int length = 0;
