@@ -75,6 +75,29 @@ class AgentJarIT {
                 Files.size(jar), Files.size(jar) / 1048576.0, classdata, natives);
     }
 
+    /**
+     * The launcher defines the internals' module from the package list the build wrote (issue 14: reading it is
+     * cheaper than enumerating the jar at every start); it must name exactly the packages of the internals' classes.
+     */
+    @Test
+    void thePackageListNamesExactlyTheInternalsPackages() throws Exception {
+        try (JarFile jar = new JarFile(ForkedJvm.agentJar().toFile())) {
+            Set<String> expected = new TreeSet<>();
+            for (JarEntry entry : Collections.list(jar.entries())) {
+                String name = entry.getName();
+                if (name.endsWith(".classdata") && !name.startsWith("io/github/sdagent/agent/bridge/")) {
+                    expected.add(name.substring(0, name.lastIndexOf('/')).replace('/', '.'));
+                }
+            }
+            JarEntry list = jar.getJarEntry("META-INF/sd-agent/internal-packages");
+            assertNotNull(list, "the build wrote no package list");
+            Set<String> listed = new TreeSet<>(List.of(new String(jar.getInputStream(list).readAllBytes(),
+                    java.nio.charset.StandardCharsets.UTF_8).trim().split("\n")));
+            assertTrue(expected.contains("com.sun.jna") && expected.contains("io.github.sdagent.agent.hooks"), expected.toString());
+            assertEquals(expected, listed);
+        }
+    }
+
     @Test
     void everyClassTheShippedClassesReferToIsShippedOrPartOfTheJdk() throws Exception {
         Set<String> shipped = new HashSet<>();
