@@ -159,7 +159,7 @@ final class StartGate implements ClassFileTransformer, Consumer<ClassFileTransfo
         "io/dropwizard/core/Application", "io/dropwizard/Application", "org/eclipse/jetty/server/Server",
         "org/apache/catalina/core/StandardService", "io/netty/bootstrap/ServerBootstrap", "io/undertow/Undertow",
         "com/sun/net/httpserver/HttpServer", "io/vertx/core/http/impl/HttpServerImpl", "io/helidon/webserver/LoomServer",
-        "io/grpc/internal/ServerImpl", "com/linecorp/armeria/server/Server",
+        "io/grpc/internal/ServerImpl", "com/linecorp/armeria/server/Server", "org/jboss/as/server/ServerService",
     };
 
     /**

@@ -37,6 +37,12 @@ import java.util.List;
  *       (Netty's waits for its bind and throws IOException when the port is taken).</li>
  *   <li>Armeria: {@code com.linecorp.armeria.server.Server#start} returns a CompletableFuture that completes once
  *       every port is bound (or fails): READY waits for it.</li>
+ *   <li>WildFly (and every server on WildFly Core, JBoss EAP too): {@code ServerService#boot(BootContext)} runs on the
+ *       controller's boot thread from the first boot operation to the end: {@code finishBoot} resumes the server
+ *       ("Resuming server"), then {@code BootstrapListener#generateBootStatistics} waits until every service has
+ *       started or failed; the "started in" line (WFLYSRV0025, or 0026 "with errors") is printed right after it
+ *       returns. Its listeners (Undertow's, Artemis's Netty acceptors) bind inside it. The version is WildFly
+ *       Core's (the jar's), not the product's.</li>
  * </ul>
  * See docs/readiness-frameworks.md.
  */
@@ -122,7 +128,8 @@ public final class Presets {
             server("Vert.x", "io.vertx.core.http.impl.HttpServerImpl", "listen(io.vertx.core.net.SocketAddress)", null),
             server("Helidon", "io.helidon.webserver.LoomServer", "start:", HELIDON_RUNNING),       // 4.x
             server("gRPC", "io.grpc.internal.ServerImpl", "start:", null),          // io.grpc.Server#start is abstract
-            server("Armeria", "com.linecorp.armeria.server.Server", "start:", null)));
+            server("Armeria", "com.linecorp.armeria.server.Server", "start:", null),
+            framework("WildFly Core", "org.jboss.as.server.ServerService", "boot(org.jboss.as.controller.BootContext)")));
 
     private static Preset framework(String name, String className, String method) {
         return new Preset(name, Kind.FRAMEWORK, className, method, null);

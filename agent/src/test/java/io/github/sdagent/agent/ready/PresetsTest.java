@@ -34,6 +34,7 @@ class PresetsTest {
             "Dropwizard,       io.dropwizard.core.Application#run(java.lang.String[])",
             "gRPC,             io.grpc.internal.ServerImpl#start()",
             "Armeria,          com.linecorp.armeria.server.Server#start()",
+            "WildFly Core,     org.jboss.as.server.ServerService#boot(org.jboss.as.controller.BootContext)",
     })
     void presetHooksItsReadyPoint(String name, String spec) {
         boolean found = false;
