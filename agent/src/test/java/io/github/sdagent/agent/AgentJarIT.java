@@ -76,26 +76,36 @@ class AgentJarIT {
     }
 
     /**
-     * The launcher defines the internals' module from the package list the build wrote (issue 14: reading it is
-     * cheaper than enumerating the jar at every start); it must name exactly the packages of the internals' classes.
+     * The launcher defines the internals' module from the package list the build wrote, and the agent the bootstrap
+     * bridge from its class list (issue 14: reading them is cheaper than enumerating the jar at every start); they
+     * must name exactly the packages of the internals' classes and the bridge's class entries.
      */
     @Test
-    void thePackageListNamesExactlyTheInternalsPackages() throws Exception {
+    void theBuildsListsNameExactlyTheInternalsPackagesAndTheBridgesClasses() throws Exception {
         try (JarFile jar = new JarFile(ForkedJvm.agentJar().toFile())) {
-            Set<String> expected = new TreeSet<>();
+            Set<String> packages = new TreeSet<>();
+            Set<String> bridge = new TreeSet<>();
             for (JarEntry entry : Collections.list(jar.entries())) {
                 String name = entry.getName();
-                if (name.endsWith(".classdata") && !name.startsWith("io/github/sdagent/agent/bridge/")) {
-                    expected.add(name.substring(0, name.lastIndexOf('/')).replace('/', '.'));
+                if (name.endsWith(".classdata") && name.startsWith("io/github/sdagent/agent/bridge/")) {
+                    bridge.add(name);
+                } else if (name.endsWith(".classdata")) {
+                    packages.add(name.substring(0, name.lastIndexOf('/')).replace('/', '.'));
                 }
             }
-            JarEntry list = jar.getJarEntry("META-INF/sd-agent/internal-packages");
-            assertNotNull(list, "the build wrote no package list");
-            Set<String> listed = new TreeSet<>(List.of(new String(jar.getInputStream(list).readAllBytes(),
-                    java.nio.charset.StandardCharsets.UTF_8).trim().split("\n")));
-            assertTrue(expected.contains("com.sun.jna") && expected.contains("io.github.sdagent.agent.hooks"), expected.toString());
-            assertEquals(expected, listed);
+            assertTrue(packages.contains("com.sun.jna") && packages.contains("io.github.sdagent.agent.hooks"), packages.toString());
+            assertTrue(bridge.contains("io/github/sdagent/agent/bridge/HookBridge.classdata")
+                    && bridge.contains("io/github/sdagent/agent/bridge/listen/ListenBridge.classdata"), bridge.toString());
+            assertEquals(packages, listed(jar, "META-INF/sd-agent/internal-packages"));
+            assertEquals(bridge, listed(jar, "META-INF/sd-agent/bridge-classes"));
         }
+    }
+
+    private static Set<String> listed(JarFile jar, String entryName) throws java.io.IOException {
+        JarEntry list = jar.getJarEntry(entryName);
+        assertNotNull(list, "the build wrote no " + entryName);
+        return new TreeSet<>(List.of(new String(jar.getInputStream(list).readAllBytes(),
+                java.nio.charset.StandardCharsets.UTF_8).trim().split("\n")));
     }
 
     @Test
