@@ -12,9 +12,8 @@ import java.util.stream.Stream;
  * writes the internals' package names, one per line, to {@code META-INF/sd-agent/internal-packages}, and the bridge's
  * class entries to {@code META-INF/sd-agent/bridge-classes}. The launcher defines the internals' module with the
  * first, the agent defines the bridge in the bootstrap loader from the second, and reading one entry at start-up
- * costs a fraction of enumerating the jar's 650 entries (issue 14: about 4 ms of a cold JVM's CPU, each time). The
- * same rules as the fallbacks, ModuleLayers.internalPackages (packages of {@code .classdata} entries, except the
- * bridge's) and BootstrapClasses.classesIn.
+ * costs a fraction of enumerating the jar's 650 entries (issue 14: about 4 ms of a cold JVM's CPU, each time).
+ * Packages are those of {@code .classdata} entries, except the bridge's; the launcher's are {@code .class} entries.
  */
 public final class InternalPackages {
 

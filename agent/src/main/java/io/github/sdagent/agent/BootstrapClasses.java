@@ -15,11 +15,8 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.ProtectionDomain;
-import java.util.ArrayList;
-import java.util.Enumeration;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.jar.JarEntry;
 import java.util.jar.JarFile;
@@ -75,25 +72,20 @@ public final class BootstrapClasses {
 
     /**
      * The classes directly in {@code packagePath} (not in its sub-packages). Their entries come from the list the
-     * build wrote (agent/src/build/InternalPackages.java): enumerating the jar's 650 entries for them cost about 4 ms of
-     * CPU on the start path (issue 14). Without the list (a jar built otherwise), from the entries.
+     * build wrote (agent/src/build/InternalPackages.java; AgentJarIT checks it): enumerating the jar's 650 entries for
+     * them cost about 4 ms of CPU on the start path (issue 14).
      */
     private static Map<String, byte[]> classesIn(JarFile jar, String packagePath) throws IOException {
-        List<String> names = new ArrayList<>();
         JarEntry list = jar.getJarEntry(BRIDGE_LIST);
-        if (list != null) {
-            try (InputStream in = jar.getInputStream(list)) {
-                for (String line : new String(readAll(in), StandardCharsets.UTF_8).split("\n")) {
-                    names.add(line.trim());
-                }
-            }
-        } else {
-            for (Enumeration<JarEntry> entries = jar.entries(); entries.hasMoreElements(); ) {
-                names.add(entries.nextElement().getName());
-            }
+        if (list == null) {
+            throw new IOException("the agent jar has no " + BRIDGE_LIST);
+        }
+        String names;
+        try (InputStream in = jar.getInputStream(list)) {
+            names = new String(readAll(in), StandardCharsets.UTF_8);
         }
         Map<String, byte[]> classes = new LinkedHashMap<>();
-        for (String name : names) {
+        for (String name : names.split("\n")) {
             JarEntry entry = name.startsWith(packagePath) && name.endsWith(CLASSDATA)
                     && name.indexOf('/', packagePath.length()) < 0 ? jar.getJarEntry(name) : null;
             if (entry != null) {

@@ -58,10 +58,4 @@ final class AgentJar {
             return out.toByteArray();
         }
     }
-
-    /** {@code a/b/C.classdata} -> {@code a.b}; null for entries outside a package. */
-    static String packageOf(String entryName) {
-        int slash = entryName.lastIndexOf('/');
-        return slash < 0 ? null : entryName.substring(0, slash).replace('/', '.');
-    }
 }

@@ -7,7 +7,6 @@ import java.net.URL;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Collections;
-import java.util.Enumeration;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -86,37 +85,22 @@ final class ModuleLayers {
         }
     }
 
-    /** Written by the build (agent/src/build/InternalPackages.java): the list below, one package per line. */
+    /** Written by the build (agent/src/build/InternalPackages.java; AgentJarIT checks it): one package per line. */
     static final String PACKAGE_LIST = "META-INF/sd-agent/internal-packages";
 
     /**
-     * Packages with .classdata entries, minus the launcher (application-visible) and the bridge (bootstrap). From the
+     * Packages with .classdata entries, minus the launcher (application-visible) and the bridge (bootstrap), from the
      * list the build wrote: enumerating the jar's entries for them cost about 4 ms of CPU on every start (issue 14).
      */
     static Set<String> internalPackages(JarFile jar) throws IOException {
         JarEntry list = jar.getJarEntry(PACKAGE_LIST);
-        if (list != null) {
-            Set<String> packages = new TreeSet<>();
-            for (String line : new String(AgentJar.read(jar, list), java.nio.charset.StandardCharsets.UTF_8).split("\n")) {
-                if (!line.trim().isEmpty()) {
-                    packages.add(line.trim());
-                }
-            }
-            return packages;
+        if (list == null) {
+            throw new IOException("the agent jar has no " + PACKAGE_LIST);
         }
-        return internalPackagesByEntries(jar);
-    }
-
-    /** The same, from the jar's entries: for a jar built without the list. */
-    static Set<String> internalPackagesByEntries(JarFile jar) {
         Set<String> packages = new TreeSet<>();
-        for (Enumeration<JarEntry> entries = jar.entries(); entries.hasMoreElements(); ) {
-            String name = entries.nextElement().getName();
-            if (name.endsWith(AgentJar.CLASSDATA) && !name.startsWith(IsolatedClassLoader.BRIDGE_PATH)) {
-                String pkg = AgentJar.packageOf(name);
-                if (pkg != null) {
-                    packages.add(pkg);
-                }
+        for (String line : new String(AgentJar.read(jar, list), java.nio.charset.StandardCharsets.UTF_8).split("\n")) {
+            if (!line.trim().isEmpty()) {
+                packages.add(line.trim());
             }
         }
         return packages;
