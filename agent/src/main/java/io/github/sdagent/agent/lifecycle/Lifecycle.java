@@ -100,13 +100,13 @@ public final class Lifecycle implements HookListener, ReadySink {
             if (ready || startingStatus && (stopping || failure != null)) {
                 return;
             }
-        }
-        notifier.sendNow(assignments);
-        if (startingStatus) {
-            synchronized (this) {
+            // Before the send, not after: a stop that comes while it is on its way (its STOPPING=1 queues behind it on
+            // this thread) must still say what the unit was waiting for (a CI run caught the gap)
+            if (startingStatus) {
                 waitingFor = assignments[0].substring("STATUS=".length());
             }
         }
+        notifier.sendNow(assignments);
     }
 
     /** {@link #problem} as a Consumer, for ChildEnvironment. */
